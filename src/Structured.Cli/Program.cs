@@ -1,0 +1,15 @@
+using System.CommandLine;
+using Structured.Cli;
+
+var root = new RootCommand("structured: grammar-constrained generation and checking for language models.");
+root.Subcommands.Add(CheckCommand.Create());
+root.Subcommands.Add(CompileCommand.Create());
+
+var parsed = root.Parse(args);
+if (parsed.Errors.Count > 0)
+{
+    foreach (var e in parsed.Errors) Console.Error.WriteLine($"error: {e.Message}");
+    Console.Error.WriteLine("Run 'structured --help' for usage.");
+    return ExitCodes.BadConstraint;
+}
+return parsed.Invoke();

@@ -1,0 +1,64 @@
+using Structured.Lexing;
+
+namespace Structured.Grammars;
+
+/// <summary>
+/// The grammar IR: rules over nonterminals and lexemes, where a lexeme is a regular expression over bytes.
+/// Every front end (GBNF, Lark, regex, later JSON Schema) produces one; <see cref="Parsing.CompiledGrammar"/> compiles it.
+/// </summary>
+public sealed class Grammar
+{
+    /// <summary>Creates a grammar.</summary>
+    public Grammar(string startRule, IReadOnlyList<GrammarRule> rules, IReadOnlyList<TerminalDefinition>? terminals = null,
+        IReadOnlyList<string>? ignore = null, LexemeMatch lexemeMatch = LexemeMatch.AllEnds, string? sourceName = null)
+    {
+        StartRule = startRule;
+        Rules = rules;
+        Terminals = terminals ?? [];
+        Ignore = ignore ?? [];
+        LexemeMatch = lexemeMatch;
+        SourceName = sourceName;
+    }
+
+    /// <summary>The rule that derives whole sentences.</summary>
+    public string StartRule { get; }
+
+    /// <summary>The rules; a name may have several, which are alternatives.</summary>
+    public IReadOnlyList<GrammarRule> Rules { get; }
+
+    /// <summary>Named terminals.</summary>
+    public IReadOnlyList<TerminalDefinition> Terminals { get; }
+
+    /// <summary>Terminals that may appear between any two lexemes and are then dropped (Lark's <c>%ignore</c>).</summary>
+    public IReadOnlyList<string> Ignore { get; }
+
+    /// <summary>Where lexemes may end: <see cref="LexemeMatch.AllEnds"/> keeps the exact context-free meaning.</summary>
+    public LexemeMatch LexemeMatch { get; }
+
+    /// <summary>A file name or label for error messages.</summary>
+    public string? SourceName { get; }
+
+    /// <summary>Reads a GBNF grammar (llama.cpp's format).</summary>
+    public static Grammar FromGbnf(string text, string? sourceName = null) => GbnfReader.Read(text, sourceName);
+
+    /// <summary>Reads a Lark-style EBNF grammar.</summary>
+    public static Grammar FromLark(string text, string? sourceName = null) => LarkReader.Read(text, sourceName);
+
+    /// <summary>A grammar whose language is the full matches of an ECMA-262 regex.</summary>
+    public static Grammar FromRegex(string pattern)
+    {
+        Regex.RegexNode node;
+        try
+        {
+            node = Regex.RegexParser.Parse(pattern);
+        }
+        catch (RegexParseException e)
+        {
+            throw new GrammarException($"regex error at offset {e.Position}: {e.RegexReason}");
+        }
+        return new Grammar("start", [new GrammarRule("start", new TokenExpr(node, "/" + pattern + "/"), new SourceLocation(1, 1))], sourceName: "regex");
+    }
+
+    /// <summary>Prints the grammar in Lark-like syntax, for debugging and <c>structured compile --print-grammar</c>.</summary>
+    public override string ToString() => GrammarPrinter.Print(this);
+}

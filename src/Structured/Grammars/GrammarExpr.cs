@@ -1,0 +1,41 @@
+using Structured.Regex;
+
+namespace Structured.Grammars;
+
+/// <summary>A position in a grammar's source text (1-based).</summary>
+public readonly record struct SourceLocation(int Line, int Column)
+{
+    /// <inheritdoc />
+    public override string ToString() => $"{Line}:{Column}";
+}
+
+/// <summary>The right-hand side of a rule: an expression over rules and terminals.</summary>
+public abstract record GrammarExpr
+{
+    /// <summary>The empty string.</summary>
+    public static GrammarExpr Empty { get; } = new SeqExpr([]);
+}
+
+/// <summary>The items in order.</summary>
+public sealed record SeqExpr(IReadOnlyList<GrammarExpr> Items) : GrammarExpr;
+
+/// <summary>Any one of the alternatives.</summary>
+public sealed record ChoiceExpr(IReadOnlyList<GrammarExpr> Alternatives) : GrammarExpr;
+
+/// <summary><paramref name="Item"/> repeated <paramref name="Min"/> to <paramref name="Max"/> times (no upper bound when null).</summary>
+public sealed record RepeatExpr(GrammarExpr Item, int Min, int? Max) : GrammarExpr;
+
+/// <summary>A reference to a rule (a nonterminal).</summary>
+public sealed record RuleRef(string Name, SourceLocation Location) : GrammarExpr;
+
+/// <summary>A reference to a named terminal.</summary>
+public sealed record TerminalRef(string Name, SourceLocation Location) : GrammarExpr;
+
+/// <summary>An anonymous terminal: a literal, a character class or an inline regex.</summary>
+public sealed record TokenExpr(RegexNode Regex, string Display) : GrammarExpr;
+
+/// <summary>A rule: <c>Name → Body</c>.</summary>
+public sealed record GrammarRule(string Name, GrammarExpr Body, SourceLocation Location);
+
+/// <summary>A named terminal: a lexeme defined by a regex.</summary>
+public sealed record TerminalDefinition(string Name, RegexNode Regex, SourceLocation Location);

@@ -1,0 +1,24 @@
+namespace Structured.Grammars;
+
+/// <summary>Loads a grammar file, choosing the reader by extension: <c>.gbnf</c> or <c>.lark</c>.</summary>
+public static class GrammarFile
+{
+    /// <summary>The extensions this version reads.</summary>
+    public static IReadOnlyList<string> Extensions { get; } = [".gbnf", ".lark"];
+
+    /// <summary>Reads and parses <paramref name="path"/>; throws <see cref="GrammarException"/> for bad or unsupported grammars.</summary>
+    public static Grammar Load(string path)
+    {
+        string text = File.ReadAllText(path);
+        return Parse(text, Path.GetExtension(path), Path.GetFileName(path));
+    }
+
+    /// <summary>Parses grammar text in the format that <paramref name="extension"/> names.</summary>
+    public static Grammar Parse(string text, string extension, string? sourceName = null) => extension.ToLowerInvariant() switch
+    {
+        ".gbnf" => Grammar.FromGbnf(text, sourceName),
+        ".lark" => Grammar.FromLark(text, sourceName),
+        ".g4" => throw new GrammarException($"{sourceName}: ANTLR .g4 grammars are not yet supported"),
+        _ => throw new GrammarException($"{sourceName}: unknown grammar format '{extension}'; use .gbnf or .lark"),
+    };
+}

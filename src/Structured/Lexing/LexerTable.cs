@@ -1,0 +1,151 @@
+namespace Structured.Lexing;
+
+/// <summary>A lexeme as the lexer sees it.</summary>
+internal readonly record struct LexemeSpec(int Term, LexemeMatch Match, bool Ignored);
+
+/// <summary>
+/// The combined lexer: a lazily built DFA whose state is the set of (lexeme, regex term) pairs still alive.
+/// Each Earley column allows a set of lexemes; its start state holds just those, so the lexer tracks only what the parser can take.
+/// </summary>
+/// <remarks>Transitions of known states are read without a lock; new states are built under one.</remarks>
+internal sealed class LexerTable
+{
+    public const int Dead = 0;
+
+    internal sealed class State
+    {
+        public required int[] Pairs;          // lexeme, term, lexeme, term … sorted by lexeme
+        public required int[] Next;           // per byte: state id, or -1 when not built yet
+        public required int[] EndNow;         // lexemes that end here at once (AllEnds or Shortest)
+        public required int[] EndIfLongest;   // Longest lexemes that end here unless the next byte extends the match
+        public int Continue;                  // the state that keeps lexing after EndNow (Shortest lexemes and finished matches removed)
+        public int[] Lexemes => Enumerable.Range(0, Pairs.Length / 2).Select(i => Pairs[2 * i]).ToArray();
+    }
+
+    private readonly object _gate = new();
+    private readonly TermStore _terms;
+    private readonly LexemeSpec[] _lexemes;
+    private readonly Dictionary<PairKey, int> _intern = [];
+    private State[] _states = new State[64];
+    private int _count;
+    private readonly Dictionary<PairKey, int> _startByLexemeSet = [];
+
+    public LexerTable(TermStore terms, LexemeSpec[] lexemes)
+    {
+        _terms = terms;
+        _lexemes = lexemes;
+        lock (_gate) InternLocked([]);
+    }
+
+    public int StateCount => Volatile.Read(ref _count);
+
+    public State this[int id] => Volatile.Read(ref _states)[id];
+
+    /// <summary>The start state for a set of allowed lexemes, given in increasing order.</summary>
+    public int Start(int[] lexemes)
+    {
+        lock (_gate)
+        {
+            var key = new PairKey(lexemes);
+            if (_startByLexemeSet.TryGetValue(key, out int s)) return s;
+            var pairs = new int[lexemes.Length * 2];
+            int n = 0;
+            foreach (int l in lexemes)
+            {
+                int term = _lexemes[l].Term;
+                if (term == TermStore.Nothing) continue;
+                pairs[n++] = l;
+                pairs[n++] = term;
+            }
+            s = InternLocked(pairs[..n]);
+            _startByLexemeSet[key] = s;
+            return s;
+        }
+    }
+
+    /// <summary>The state after <paramref name="b"/>; <see cref="Dead"/> when no allowed lexeme can take it.</summary>
+    public int Next(int state, byte b)
+    {
+        var st = Volatile.Read(ref _states)[state];
+        int v = Volatile.Read(ref st.Next[b]);
+        if (v >= 0) return v;
+        lock (_gate)
+        {
+            if (st.Next[b] >= 0) return st.Next[b];
+            var pairs = new List<int>(st.Pairs.Length);
+            for (int i = 0; i < st.Pairs.Length; i += 2)
+            {
+                int d = _terms.DeriveLocked(st.Pairs[i + 1], b);
+                if (d == TermStore.Nothing) continue;
+                pairs.Add(st.Pairs[i]);
+                pairs.Add(d);
+            }
+            int id = InternLocked(pairs.ToArray());
+            Volatile.Write(ref st.Next[b], id);
+            return id;
+        }
+    }
+
+    private int InternLocked(int[] pairs)
+    {
+        var key = new PairKey(pairs);
+        if (_intern.TryGetValue(key, out int id)) return id;
+        var endNow = new List<int>();
+        var endLongest = new List<int>();
+        var keep = new List<int>();
+        for (int i = 0; i < pairs.Length; i += 2)
+        {
+            int lex = pairs[i], term = pairs[i + 1];
+            var spec = _lexemes[lex];
+            bool accepts = _terms.IsNullable(term);
+            if (accepts && spec.Match == LexemeMatch.Longest) endLongest.Add(lex);
+            else if (accepts) endNow.Add(lex);
+            // A Shortest lexeme stops at its first end; a term that is only the empty string can go no further.
+            bool stops = accepts && spec.Match == LexemeMatch.Shortest || term == TermStore.Epsilon && spec.Match != LexemeMatch.Longest;
+            if (!stops) { keep.Add(lex); keep.Add(term); }
+        }
+        id = _count;
+        var state = new State
+        {
+            Pairs = pairs,
+            Next = NewRow(),
+            EndNow = endNow.ToArray(),
+            EndIfLongest = endLongest.ToArray(),
+        };
+        if (id >= _states.Length)
+        {
+            var grown = new State[_states.Length * 2];
+            Array.Copy(_states, grown, _states.Length);
+            Volatile.Write(ref _states, grown);
+        }
+        _states[id] = state;
+        _intern[key] = id;
+        Volatile.Write(ref _count, id + 1);
+        state.Continue = keep.Count == pairs.Length ? id : InternLocked(keep.ToArray());
+        if (id == Dead) Array.Fill(state.Next, Dead);
+        return id;
+    }
+
+    private static int[] NewRow()
+    {
+        var row = new int[256];
+        Array.Fill(row, -1);
+        return row;
+    }
+
+    private readonly struct PairKey(int[] items) : IEquatable<PairKey>
+    {
+        private readonly int[] _items = items;
+
+        public bool Equals(PairKey other) => _items.AsSpan().SequenceEqual(other._items);
+
+        public override bool Equals(object? obj) => obj is PairKey k && Equals(k);
+
+        public override int GetHashCode()
+        {
+            var h = new HashCode();
+            foreach (int x in _items) h.Add(x);
+            return h.ToHashCode();
+        }
+    }
+}

@@ -1,0 +1,211 @@
+using Structured.Regex;
+
+namespace Structured.Lexing;
+
+/// <summary>
+/// Regular expressions as hash-consed terms, with Brzozowski derivatives by bytes, memoised per term.
+/// A term id is a DFA state: terms are normalised (sorted, flattened alternations; right-nested concatenations),
+/// so the states reachable from any term are finite and built only when a byte first asks for them.
+/// Counted repetitions stay symbolic (<c>r{m,n}</c> steps to <c>r'·r{m-1,n-1}</c>), so <c>[^"]{0,5000}</c> costs nothing up front.
+/// </summary>
+/// <remarks>Thread-safe: derivative lookups of known states take no lock; building new terms does.</remarks>
+internal sealed class TermStore
+{
+    public const int Nothing = 0;
+    public const int Epsilon = 1;
+
+    private enum Kind : byte { Nothing, Epsilon, Bytes, Concat, Or, Repeat }
+
+    private readonly record struct Term(Kind Kind, int A, int B, int Min, int Max, ByteSet Set, int[]? List, bool Nullable, int Hash);
+
+    private readonly object _gate = new();
+    private readonly List<Term> _terms = [];
+    private readonly Dictionary<Key, int> _intern = [];
+    private readonly Dictionary<CodePointSet, int> _classes = [];
+    private int[]?[] _derivs = new int[]?[64];
+
+    public TermStore(int maxTerms = 4_000_000)
+    {
+        MaxTerms = maxTerms;
+        Add(new Term(Kind.Nothing, 0, 0, 0, 0, default, null, false, 0));
+        Add(new Term(Kind.Epsilon, 0, 0, 0, 0, default, null, true, 1));
+    }
+
+    /// <summary>The limit on distinct terms; past it, compilation or lexing stops with a clear error.</summary>
+    public int MaxTerms { get; }
+
+    public int Count { get { lock (_gate) return _terms.Count; } }
+
+    public bool IsNullable(int t) { lock (_gate) return _terms[t].Nullable; }
+
+    /// <summary>The term for a regex node.</summary>
+    public int FromNode(RegexNode node)
+    {
+        lock (_gate) return Build(node);
+    }
+
+    /// <summary>The derivative of term <paramref name="t"/> by byte <paramref name="b"/>.</summary>
+    public int Derive(int t, byte b)
+    {
+        var derivs = Volatile.Read(ref _derivs);
+        if ((uint)t < (uint)derivs.Length && derivs[t] is { } row)
+        {
+            int v = Volatile.Read(ref row[b]);
+            if (v >= 0) return v;
+        }
+        lock (_gate) return DeriveLocked(t, b);
+    }
+
+    internal int DeriveLocked(int t, byte b)
+    {
+        var row = _derivs[t];
+        if (row is null)
+        {
+            row = new int[256];
+            Array.Fill(row, -1);
+            _derivs[t] = row;
+        }
+        if (row[b] >= 0) return row[b];
+        var term = _terms[t];
+        int d = term.Kind switch
+        {
+            Kind.Nothing or Kind.Epsilon => Nothing,
+            Kind.Bytes => term.Set.Contains(b) ? Epsilon : Nothing,
+            Kind.Concat => _terms[term.A].Nullable
+                ? Or([Concat(DeriveLocked(term.A, b), term.B), DeriveLocked(term.B, b)])
+                : Concat(DeriveLocked(term.A, b), term.B),
+            Kind.Or => Or(term.List!.Select(x => DeriveLocked(x, b)).ToArray()),
+            Kind.Repeat => Concat(DeriveLocked(term.A, b), Repeat(term.A, Math.Max(term.Min - 1, 0), term.Max < 0 ? -1 : term.Max - 1)),
+            _ => throw new InvalidOperationException(),
+        };
+        row = _derivs[t]!; // the outer array may have grown meanwhile; rows are shared
+        Volatile.Write(ref row[b], d);
+        return d;
+    }
+
+    private int Build(RegexNode node)
+    {
+        switch (node)
+        {
+            case NothingNode: return Nothing;
+            case LiteralNode lit:
+                {
+                    int t = Epsilon;
+                    for (int i = lit.Value.Count - 1; i >= 0; i--) t = Concat(Bytes(ByteSet.Of(lit.Value[i])), t);
+                    return t;
+                }
+            case ByteClassNode bc: return Bytes(bc.Set);
+            case ClassNode cls:
+                {
+                    if (_classes.TryGetValue(cls.Set, out int cached)) return cached;
+                    var alts = new List<int>();
+                    foreach (var seq in Utf8Sequences.Encode(cls.Set))
+                    {
+                        int t = Epsilon;
+                        for (int i = seq.Length - 1; i >= 0; i--) t = Concat(Bytes(seq[i]), t);
+                        alts.Add(t);
+                    }
+                    int r = Or(alts.ToArray());
+                    _classes[cls.Set] = r;
+                    return r;
+                }
+            case SequenceNode seqNode:
+                {
+                    int t = Epsilon;
+                    for (int i = seqNode.Parts.Count - 1; i >= 0; i--) t = Concat(Build(seqNode.Parts[i]), t);
+                    return t;
+                }
+            case ChoiceNode ch: return Or(ch.Alternatives.Select(Build).ToArray());
+            case RepeatNode rep: return Repeat(Build(rep.Item), rep.Min, rep.Max ?? -1);
+            default: throw new InvalidOperationException(node.GetType().Name);
+        }
+    }
+
+    private int Bytes(ByteSet set) => set.IsEmpty ? Nothing : Intern(new Term(Kind.Bytes, 0, 0, 0, 0, set, null, false, set.GetHashCode()));
+
+    private int Concat(int a, int b)
+    {
+        if (a == Nothing || b == Nothing) return Nothing;
+        if (a == Epsilon) return b;
+        if (b == Epsilon) return a;
+        var ta = _terms[a];
+        if (ta.Kind == Kind.Concat) return Concat(ta.A, Concat(ta.B, b));
+        return Intern(new Term(Kind.Concat, a, b, 0, 0, default, null, ta.Nullable && _terms[b].Nullable, HashCode.Combine(3, a, b)));
+    }
+
+    private int Or(int[] items)
+    {
+        var set = new SortedSet<int>();
+        var bytes = ByteSet.Empty;
+        bool anyBytes = false;
+        void AddItem(int x)
+        {
+            if (x == Nothing) return;
+            var t = _terms[x];
+            if (t.Kind == Kind.Or) { foreach (var y in t.List!) AddItem(y); }
+            else if (t.Kind == Kind.Bytes) { bytes = bytes.Union(t.Set); anyBytes = true; }
+            else set.Add(x);
+        }
+        foreach (var x in items) AddItem(x);
+        if (anyBytes) set.Add(Bytes(bytes));
+        if (set.Count == 0) return Nothing;
+        if (set.Count == 1) return set.Min;
+        var list = set.ToArray();
+        bool nullable = false;
+        var h = new HashCode();
+        h.Add(4);
+        foreach (var x in list) { nullable |= _terms[x].Nullable; h.Add(x); }
+        return Intern(new Term(Kind.Or, 0, 0, 0, 0, default, list, nullable, h.ToHashCode()));
+    }
+
+    private int Repeat(int a, int min, int max)
+    {
+        if (max == 0) return Epsilon;
+        if (a == Nothing) return min == 0 ? Epsilon : Nothing;
+        if (a == Epsilon) return Epsilon;
+        if (min == 1 && max == 1) return a;
+        // A nullable body makes the lower bound free: r{m,n} = r{0,n} when r matches the empty string.
+        if (_terms[a].Nullable) min = 0;
+        return Intern(new Term(Kind.Repeat, a, 0, min, max, default, null, min == 0 || _terms[a].Nullable, HashCode.Combine(5, a, min, max)));
+    }
+
+    private int Intern(Term t)
+    {
+        var key = new Key(t);
+        if (_intern.TryGetValue(key, out int id)) return id;
+        return Add(t);
+    }
+
+    private int Add(Term t)
+    {
+        if (_terms.Count >= MaxTerms)
+            throw new GrammarException($"lexer automaton limit reached ({MaxTerms} regex states): a terminal's regex is too complex");
+        int id = _terms.Count;
+        _terms.Add(t);
+        _intern[new Key(t)] = id;
+        if (id >= _derivs.Length)
+        {
+            var grown = new int[]?[_derivs.Length * 2];
+            Array.Copy(_derivs, grown, _derivs.Length);
+            Volatile.Write(ref _derivs, grown);
+        }
+        return id;
+    }
+
+    private readonly struct Key(Term t) : IEquatable<Key>
+    {
+        private readonly Term _t = t;
+
+        public bool Equals(Key other)
+        {
+            var a = _t;
+            var b = other._t;
+            return a.Kind == b.Kind && a.A == b.A && a.B == b.B && a.Min == b.Min && a.Max == b.Max && a.Set == b.Set
+                && (a.List is null ? b.List is null : b.List is not null && a.List.AsSpan().SequenceEqual(b.List));
+        }
+
+        public override bool Equals(object? obj) => obj is Key k && Equals(k);
+
+        public override int GetHashCode() => _t.Hash;
+    }
+}

@@ -1,0 +1,105 @@
+namespace Structured.Parsing;
+
+/// <summary>An Earley item: a dotted rule (a position in the flat rule array) and the column where the rule started.</summary>
+internal readonly struct Item(int position, Column origin)
+{
+    public readonly int Position = position;
+    public readonly Column Origin = origin;
+}
+
+/// <summary>
+/// An Earley column: the items after some lexeme ended. Immutable once built and shared by every parser state that
+/// reached it, so forks and rollbacks never copy it.
+/// </summary>
+internal sealed class Column
+{
+    private static int s_nextId;
+    private Dictionary<int, Item?>? _leo;
+
+    public Column(long offset)
+    {
+        Id = Interlocked.Increment(ref s_nextId);
+        Offset = offset;
+    }
+
+    public int Id { get; }
+
+    /// <summary>The byte offset where the column's lexemes start.</summary>
+    public long Offset { get; }
+
+    public Item[] Items { get; set; } = [];
+
+    /// <summary>The lexemes the parser allows here, in increasing order (ignored lexemes included).</summary>
+    public int[] AllowedLexemes { get; set; } = [];
+
+    /// <summary>The lexer state that starts a lexeme here.</summary>
+    public int LexerStart { get; set; }
+
+    /// <summary>The input up to here is a complete sentence.</summary>
+    public bool Accepting { get; set; }
+
+    /// <summary>
+    /// Leo's memo for right recursion: the topmost completed item that completing <paramref name="nonterminal"/> from
+    /// this column leads to, when the chain of completions is deterministic; null otherwise.
+    /// </summary>
+    public Item? LeoTop(CompiledGrammar g, int nonterminal)
+    {
+        var t = g.T;
+        var frames = new List<(Column Col, int Nt, Item Completed)>();
+        Column c = this;
+        int nt = nonterminal;
+        Item? result;
+        while (true)
+        {
+            if (c.TryGetLeo(nt, out result)) break;
+            Item waiter = new(0, c);
+            int count = 0;
+            foreach (var w in c.Items)
+            {
+                if (t.Symbols[w.Position] != nt) continue;
+                waiter = w;
+                if (++count > 1) break;
+            }
+            if (count != 1 || t.Symbols[waiter.Position + 1] != GrammarCompiler.EndMarker)
+            {
+                result = null;
+                c.SetLeo(nt, null);
+                break;
+            }
+            var completed = new Item(waiter.Position + 1, waiter.Origin);
+            if (waiter.Origin == c)
+            {
+                result = completed;
+                c.SetLeo(nt, result);
+                break;
+            }
+            frames.Add((c, nt, completed));
+            nt = t.RuleLhs[t.PositionRule[waiter.Position]];
+            c = waiter.Origin;
+        }
+        for (int i = frames.Count - 1; i >= 0; i--)
+        {
+            result ??= frames[i].Completed;
+            frames[i].Col.SetLeo(frames[i].Nt, result);
+        }
+        return result;
+    }
+
+    private bool TryGetLeo(int nt, out Item? item)
+    {
+        lock (this)
+        {
+            if (_leo is not null && _leo.TryGetValue(nt, out item)) return true;
+        }
+        item = null;
+        return false;
+    }
+
+    private void SetLeo(int nt, Item? item)
+    {
+        lock (this)
+        {
+            (_leo ??= [])[nt] = item;
+        }
+    }
+}

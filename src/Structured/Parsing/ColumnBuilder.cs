@@ -1,0 +1,142 @@
+namespace Structured.Parsing;
+
+/// <summary>
+/// Builds Earley columns: scan, then predict and complete to a fixpoint. Nullable symbols are skipped at prediction
+/// (Aycock–Horspool), and right recursion completes through Leo's memo. One reusable builder per thread.
+/// </summary>
+internal sealed class ColumnBuilder
+{
+    [ThreadStatic] private static ColumnBuilder? t_instance;
+
+    private readonly List<Item> _items = new(64);
+    private readonly HashSet<long> _seen = [];
+    private readonly List<int> _allowed = new(16);
+    private CompiledGrammar? _grammar;
+    private int[] _predicted = [];
+    private int[] _allowedStamp = [];
+    private int _stamp;
+
+    public static ColumnBuilder ForCurrentThread(CompiledGrammar g)
+    {
+        var b = t_instance ??= new ColumnBuilder();
+        if (b._grammar != g)
+        {
+            b._grammar = g;
+            b._predicted = new int[g.T.RulesOf.Length];
+            b._allowedStamp = new int[g.T.Lexemes.Length];
+            b._stamp = 0;
+        }
+        return b;
+    }
+
+    /// <summary>The first column: the start rule predicted at offset 0.</summary>
+    public Column? BuildInitial()
+    {
+        var col = Begin(0);
+        Add(_grammar!.T.StartPosition, col);
+        return Close(col);
+    }
+
+    /// <summary>A column after lexemes ended: each (origin, lexeme) pair scans the items of origin waiting for that lexeme.</summary>
+    public Column? Build(List<(Column Origin, int Lexeme)> scans, long offset)
+    {
+        var t = _grammar!.T;
+        var col = Begin(offset);
+        foreach (var (origin, lexeme) in scans)
+        {
+            int sym = ~lexeme;
+            foreach (var it in origin.Items)
+                if (t.Symbols[it.Position] == sym) Add(it.Position + 1, it.Origin);
+        }
+        return Close(col);
+    }
+
+    private Column Begin(long offset)
+    {
+        _items.Clear();
+        _seen.Clear();
+        _allowed.Clear();
+        if (++_stamp == int.MaxValue)
+        {
+            Array.Clear(_predicted);
+            Array.Clear(_allowedStamp);
+            _stamp = 1;
+        }
+        return new Column(offset);
+    }
+
+    private void Add(int position, Column origin)
+    {
+        long key = ((long)position << 32) | (uint)origin.Id;
+        if (_seen.Add(key)) _items.Add(new Item(position, origin));
+    }
+
+    private Column? Close(Column col)
+    {
+        var g = _grammar!;
+        var t = g.T;
+        var syms = t.Symbols;
+        for (int i = 0; i < _items.Count; i++)
+        {
+            var it = _items[i];
+            int sym = syms[it.Position];
+            if (sym == GrammarCompiler.EndMarker)
+            {
+                int lhs = t.RuleLhs[t.PositionRule[it.Position]];
+                if (it.Origin == col)
+                {
+                    // Zero-width completion: later waiters are covered by the nullable skip at prediction.
+                    for (int j = 0; j < _items.Count; j++)
+                        if (syms[_items[j].Position] == lhs) Add(_items[j].Position + 1, _items[j].Origin);
+                }
+                else if (it.Origin.LeoTop(g, lhs) is Item top)
+                {
+                    Add(top.Position, top.Origin);
+                }
+                else
+                {
+                    foreach (var w in it.Origin.Items)
+                        if (syms[w.Position] == lhs) Add(w.Position + 1, w.Origin);
+                }
+            }
+            else if (sym >= 0)
+            {
+                if (_predicted[sym] != _stamp)
+                {
+                    _predicted[sym] = _stamp;
+                    foreach (int p in t.RulesOf[sym]) Add(p, col);
+                }
+                if (t.Nullable[sym]) Add(it.Position + 1, it.Origin);
+            }
+            else
+            {
+                int lex = ~sym;
+                if (_allowedStamp[lex] != _stamp)
+                {
+                    _allowedStamp[lex] = _stamp;
+                    _allowed.Add(lex);
+                }
+                if (t.LexemeNullable[lex]) Add(it.Position + 1, it.Origin);
+            }
+        }
+        if (_items.Count == 0) return null;
+        foreach (int lex in t.Ignored)
+        {
+            if (_allowedStamp[lex] != _stamp)
+            {
+                _allowedStamp[lex] = _stamp;
+                _allowed.Add(lex);
+            }
+        }
+        _allowed.Sort();
+        col.Items = _items.ToArray();
+        col.AllowedLexemes = _allowed.ToArray();
+        col.LexerStart = g.LexerStartFor(col.AllowedLexemes);
+        int acceptPos = t.StartPosition + 1;
+        foreach (var it in col.Items)
+        {
+            if (it.Position == acceptPos) { col.Accepting = true; break; }
+        }
+        return col;
+    }
+}

@@ -1,0 +1,98 @@
+using Structured.Grammars;
+using Structured.Lexing;
+
+namespace Structured.Parsing;
+
+/// <summary>
+/// A grammar compiled for parsing: flat Earley rules over lexemes, and a lazily built byte-level lexer.
+/// Immutable and thread-safe; its lazy automaton caches grow as inputs explore them. Compile once and share.
+/// </summary>
+public sealed class CompiledGrammar
+{
+    internal sealed class Tables
+    {
+        public required int[] Symbols;          // flat rules: nonterminal ≥ 0, lexeme l as ~l, EndMarker closes a rule
+        public required int[] PositionRule;     // rule index for each position in Symbols
+        public required int[] RuleLhs;
+        public required int[][] RulesOf;        // per nonterminal: start positions of its rules
+        public required bool[] Nullable;
+        public required bool[] LexemeNullable;
+        public required string[] NonterminalNames;
+        public required string[] LexemeNames;
+        public required LexemeSpec[] Lexemes;
+        public required int[] Ignored;
+        public required int StartPosition;
+        public required TermStore Terms;
+        public required LexerTable Lexer;
+    }
+
+    internal readonly Tables T;
+    private readonly Lazy<ParserState> _initial;
+
+    internal CompiledGrammar(Grammar source, Tables tables)
+    {
+        Source = source;
+        T = tables;
+        _initial = new Lazy<ParserState>(() =>
+        {
+            var col = ColumnBuilder.ForCurrentThread(this).BuildInitial()
+                ?? throw new GrammarException("the grammar matches no string at all");
+            return new ParserState(this, [new LexThread(col, col.LexerStart, fresh: true)], 0);
+        });
+    }
+
+    /// <summary>Compiles a grammar; throws <see cref="GrammarException"/> when it is invalid or exceeds a limit.</summary>
+    public static CompiledGrammar Compile(Grammar grammar, CompileOptions? options = null) => GrammarCompiler.Compile(grammar, options);
+
+    /// <summary>Reads and compiles a GBNF grammar.</summary>
+    public static CompiledGrammar FromGbnf(string text, CompileOptions? options = null) => Compile(Grammar.FromGbnf(text), options);
+
+    /// <summary>Reads and compiles a Lark grammar.</summary>
+    public static CompiledGrammar FromLark(string text, CompileOptions? options = null) => Compile(Grammar.FromLark(text), options);
+
+    /// <summary>Compiles a regex whose full matches form the language.</summary>
+    public static CompiledGrammar FromRegex(string pattern, CompileOptions? options = null) => Compile(Grammar.FromRegex(pattern), options);
+
+    /// <summary>The grammar this was compiled from.</summary>
+    public Grammar Source { get; }
+
+    /// <summary>The state before any input.</summary>
+    public ParserState InitialState => _initial.Value;
+
+    /// <summary>The number of Earley rules after lowering.</summary>
+    public int RuleCount => T.RuleLhs.Length;
+
+    /// <summary>The number of distinct lexemes.</summary>
+    public int LexemeCount => T.Lexemes.Length;
+
+    /// <summary>The number of lexer DFA states built so far (they are built on demand).</summary>
+    public int LexerStateCount => T.Lexer.StateCount;
+
+    /// <summary>Parses a whole input from the start; a convenience over <see cref="ParserState.Advance(ReadOnlySpan{byte})"/>.</summary>
+    public ParserState Parse(ReadOnlySpan<byte> input) => InitialState.Advance(input);
+
+    /// <summary>True when <paramref name="input"/> is a complete sentence.</summary>
+    public bool Accepts(ReadOnlySpan<byte> input) => Parse(input).IsAccepting;
+
+    /// <summary>Prints the lowered rules, for debugging.</summary>
+    public string DescribeRules()
+    {
+        var sb = new System.Text.StringBuilder();
+        for (int r = 0; r < T.RuleLhs.Length; r++)
+        {
+            sb.Append(T.NonterminalNames[T.RuleLhs[r]]).Append(" ->");
+            int pos = Array.IndexOf(T.PositionRule, r);
+            for (; T.Symbols[pos] != GrammarCompiler.EndMarker; pos++)
+            {
+                int s = T.Symbols[pos];
+                sb.Append(' ').Append(s >= 0 ? T.NonterminalNames[s] : T.LexemeNames[~s]);
+            }
+            sb.Append('\n');
+        }
+        return sb.ToString();
+    }
+
+    internal int LexerStartFor(int[] allowed) => T.Lexer.Start(allowed);
+
+    internal string LexemeName(int lexeme) => T.LexemeNames[lexeme];
+}
