@@ -32,10 +32,21 @@ public sealed record RuleRef(string Name, SourceLocation Location) : GrammarExpr
 public sealed record TerminalRef(string Name, SourceLocation Location) : GrammarExpr;
 
 /// <summary>An anonymous terminal: a literal, a character class or an inline regex.</summary>
-public sealed record TokenExpr(RegexNode Regex, string Display) : GrammarExpr;
+public sealed record TokenExpr(RegexNode Regex, string Display) : GrammarExpr
+{
+    /// <summary>The exact text when the token is a string literal; literals outrank regexes of the same length under longest match.</summary>
+    public string? LiteralText { get; init; }
+}
 
 /// <summary>A rule: <c>Name → Body</c>.</summary>
 public sealed record GrammarRule(string Name, GrammarExpr Body, SourceLocation Location);
 
 /// <summary>A named terminal: a lexeme defined by a regex.</summary>
-public sealed record TerminalDefinition(string Name, RegexNode Regex, SourceLocation Location);
+public sealed record TerminalDefinition(string Name, RegexNode Regex, SourceLocation Location)
+{
+    /// <summary>Under longest match, a higher priority wins when two terminals end at the same byte (Lark's <c>NAME.2</c>).</summary>
+    public int Priority { get; init; }
+
+    /// <summary>The exact text when the terminal is one string literal.</summary>
+    public string? LiteralText { get; init; }
+}

@@ -18,6 +18,7 @@ internal sealed class LarkReader
     private readonly Dictionary<string, (GrammarExpr Body, SourceLocation Loc)> _terminalBodies = new(StringComparer.Ordinal);
     private readonly List<string> _terminalOrder = [];
     private readonly List<string> _ignore = [];
+    private readonly Dictionary<string, int> _priorities = new(StringComparer.Ordinal);
     private readonly bool _isCommonLibrary;
     private int _anonymous;
 
@@ -55,7 +56,15 @@ internal sealed class LarkReader
             int start = _s.Pos;
             char flag = _s.Peek is '?' or '!' ? _s.Text[_s.Pos++] : '\0';
             string name = ReadName() ?? throw _s.Error($"expected a rule or terminal name, found '{_s.Peek}'");
-            if (_s.Peek == '.') { _s.Pos++; if (ReadInt() is null) throw _s.Error("expected a priority number after '.'"); }
+            int priority = 0;
+            if (_s.Peek == '.')
+            {
+                _s.Pos++;
+                bool negative = _s.Peek == '-';
+                if (negative) _s.Pos++;
+                priority = ReadInt() ?? throw _s.Error("expected a priority number after '.'");
+                if (negative) priority = -priority;
+            }
             if (_s.Peek == '{') throw _s.Error("rule templates (name{…}) are not supported");
             SkipSpace(newlines: false);
             if (_s.Peek != ':') throw _s.Error($"expected ':' after '{name}'");
@@ -67,6 +76,7 @@ internal sealed class LarkReader
                 if (flag != '\0') throw _s.Error("terminals cannot take '?' or '!'", start);
                 if (!_terminalBodies.ContainsKey(name)) _terminalOrder.Add(name);
                 _terminalBodies[name] = (body, loc);
+                _priorities[name] = priority;
             }
             else
             {
@@ -302,7 +312,7 @@ internal sealed class LarkReader
                     var node = ignoreCase
                         ? RegexNode.Sequence(text.EnumerateRunes().Select(r => RegexNode.Class(CodePointSet.Of(r.Value).WithBothCases())))
                         : RegexNode.Literal(text);
-                    return new TokenExpr(node, ignoreCase ? display + "i" : display);
+                    return new TokenExpr(node, ignoreCase ? display + "i" : display) { LiteralText = text };
                 }
             case '/':
                 return ReadRegex();
@@ -414,6 +424,10 @@ internal sealed class LarkReader
             RepeatExpr r => RegexNode.Repeat(ToRegex(r.Item, at), r.Min, r.Max),
             _ => throw new InvalidOperationException(),
         };
-        return _terminalOrder.Select(n => new TerminalDefinition(n, Resolve(n, _terminalBodies[n].Loc), _terminalBodies[n].Loc)).ToList();
+        return _terminalOrder.Select(n => new TerminalDefinition(n, Resolve(n, _terminalBodies[n].Loc), _terminalBodies[n].Loc)
+        {
+            Priority = _priorities.GetValueOrDefault(n),
+            LiteralText = _terminalBodies[n].Body is TokenExpr { LiteralText: { } lit } ? lit : null,
+        }).ToList();
     }
 }

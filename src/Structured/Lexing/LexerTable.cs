@@ -1,7 +1,11 @@
 namespace Structured.Lexing;
 
 /// <summary>A lexeme as the lexer sees it.</summary>
-internal readonly record struct LexemeSpec(int Term, LexemeMatch Match, bool Ignored);
+internal readonly record struct LexemeSpec(int Term, LexemeMatch Match, bool Ignored, int Priority = 0, byte[]? Literal = null)
+{
+    /// <summary>Under longest match, ties at the same length go to the higher rank: explicit priority first, then literal over regex (Lark's rule).</summary>
+    public int Rank => Priority * 2 + (Literal is null ? 0 : 1);
+}
 
 /// <summary>
 /// The combined lexer: a lazily built DFA whose state is the set of (lexeme, regex term) pairs still alive.
@@ -12,6 +16,10 @@ internal sealed class LexerTable
 {
     public const int Dead = 0;
 
+    // A shadow pair tracks a reserved literal that the parser does not allow here: it cannot end a lexeme,
+    // but when it matches, lower-ranked lexemes of the same length do not end either (so keywords stay reserved).
+    private const int ShadowFlag = 1 << 30;
+
     internal sealed class State
     {
         public required int[] Pairs;          // lexeme, term, lexeme, term … sorted by lexeme
@@ -19,7 +27,7 @@ internal sealed class LexerTable
         public required int[] EndNow;         // lexemes that end here at once (AllEnds or Shortest)
         public required int[] EndIfLongest;   // Longest lexemes that end here unless the next byte extends the match
         public int Continue;                  // the state that keeps lexing after EndNow (Shortest lexemes and finished matches removed)
-        public int[] Lexemes => Enumerable.Range(0, Pairs.Length / 2).Select(i => Pairs[2 * i]).ToArray();
+        public int[] Lexemes => Enumerable.Range(0, Pairs.Length / 2).Select(i => Pairs[2 * i]).Where(l => (l & ShadowFlag) == 0).ToArray();
     }
 
     private readonly object _gate = new();
@@ -48,19 +56,52 @@ internal sealed class LexerTable
         {
             var key = new PairKey(lexemes);
             if (_startByLexemeSet.TryGetValue(key, out int s)) return s;
-            var pairs = new int[lexemes.Length * 2];
-            int n = 0;
+            var pairs = new List<int>(lexemes.Length * 2);
             foreach (int l in lexemes)
             {
                 int term = _lexemes[l].Term;
                 if (term == TermStore.Nothing) continue;
-                pairs[n++] = l;
-                pairs[n++] = term;
+                pairs.Add(l);
+                pairs.Add(term);
             }
-            s = InternLocked(pairs[..n]);
+            foreach (int k in Shadows(lexemes))
+            {
+                pairs.Add(k | ShadowFlag);
+                pairs.Add(_lexemes[k].Term);
+            }
+            s = InternLocked(pairs.ToArray());
             _startByLexemeSet[key] = s;
             return s;
         }
+    }
+
+    // Literal lexemes outside the allowed set that an allowed, lower-ranked longest-match lexeme also matches.
+    private List<int> Shadows(int[] allowed)
+    {
+        var result = new List<int>();
+        for (int k = 0; k < _lexemes.Length; k++)
+        {
+            var spec = _lexemes[k];
+            if (spec.Literal is null || spec.Match != LexemeMatch.Longest || Array.BinarySearch(allowed, k) >= 0) continue;
+            foreach (int l in allowed)
+            {
+                var other = _lexemes[l];
+                if (other.Match != LexemeMatch.Longest || other.Rank >= spec.Rank || !Matches(other.Term, spec.Literal)) continue;
+                result.Add(k);
+                break;
+            }
+        }
+        return result;
+    }
+
+    private bool Matches(int term, byte[] text)
+    {
+        foreach (byte b in text)
+        {
+            term = _terms.DeriveLocked(term, b);
+            if (term == TermStore.Nothing) return false;
+        }
+        return _terms.IsNullable(term);
     }
 
     /// <summary>The state after <paramref name="b"/>; <see cref="Dead"/> when no allowed lexeme can take it.</summary>
@@ -93,12 +134,19 @@ internal sealed class LexerTable
         var endNow = new List<int>();
         var endLongest = new List<int>();
         var keep = new List<int>();
+        int topRank = int.MinValue;
+        for (int i = 0; i < pairs.Length; i += 2)
+        {
+            var spec = _lexemes[pairs[i] & ~ShadowFlag];
+            if (spec.Match == LexemeMatch.Longest && _terms.IsNullable(pairs[i + 1])) topRank = Math.Max(topRank, spec.Rank);
+        }
         for (int i = 0; i < pairs.Length; i += 2)
         {
             int lex = pairs[i], term = pairs[i + 1];
-            var spec = _lexemes[lex];
+            var spec = _lexemes[lex & ~ShadowFlag];
             bool accepts = _terms.IsNullable(term);
-            if (accepts && spec.Match == LexemeMatch.Longest) endLongest.Add(lex);
+            bool shadow = (lex & ShadowFlag) != 0;
+            if (accepts && spec.Match == LexemeMatch.Longest) { if (!shadow && spec.Rank == topRank) endLongest.Add(lex); }
             else if (accepts) endNow.Add(lex);
             // A Shortest lexeme stops at its first end; a term that is only the empty string can go no further.
             bool stops = accepts && spec.Match == LexemeMatch.Shortest || term == TermStore.Epsilon && spec.Match != LexemeMatch.Longest;

@@ -70,7 +70,7 @@ internal sealed class GrammarCompiler
         foreach (var name in _g.Ignore)
         {
             if (!_terminalDefs.TryGetValue(name, out var def)) throw Error($"%ignore names an undefined terminal '{name}'", default);
-            ignored.Add(LexemeFor(_terms.FromNode(def.Regex), name, _g.LexemeMatch, ignored: true));
+            ignored.Add(LexemeFor(_terms.FromNode(def.Regex), name, _g.LexemeMatch, ignored: true, priority: def.Priority));
         }
         return Finish(superStart, ignored.Distinct().ToArray());
     }
@@ -178,12 +178,12 @@ internal sealed class GrammarCompiler
         return node;
     }
 
-    private int LexemeFor(int term, string display, LexemeMatch match, bool ignored = false)
+    private int LexemeFor(int term, string display, LexemeMatch match, bool ignored = false, int priority = 0, string? literal = null)
     {
         var key = (term, match, ignored);
         if (_lexemeIds.TryGetValue(key, out int id)) return id;
         id = _lexemes.Count;
-        _lexemes.Add(new LexemeSpec(term, match, ignored));
+        _lexemes.Add(new LexemeSpec(term, match, ignored, priority, literal is null ? null : System.Text.Encoding.UTF8.GetBytes(literal)));
         _lexemeNames.Add(display);
         _lexemeIds[key] = id;
         return id;
@@ -234,10 +234,13 @@ internal sealed class GrammarCompiler
                 output.Add(NtFor(r.Name));
                 break;
             case TerminalRef t:
-                output.Add(Lex(LexemeFor(_terms.FromNode(_terminalDefs[t.Name].Regex), t.Name, _g.LexemeMatch)));
-                break;
+                {
+                    var def = _terminalDefs[t.Name];
+                    output.Add(Lex(LexemeFor(_terms.FromNode(def.Regex), t.Name, _g.LexemeMatch, priority: def.Priority, literal: def.LiteralText)));
+                    break;
+                }
             case TokenExpr t:
-                output.Add(Lex(LexemeFor(_terms.FromNode(t.Regex), t.Display, _g.LexemeMatch)));
+                output.Add(Lex(LexemeFor(_terms.FromNode(t.Regex), t.Display, _g.LexemeMatch, literal: t.LiteralText)));
                 break;
             default:
                 throw new InvalidOperationException(e.GetType().Name);
