@@ -1,0 +1,188 @@
+using System.Text;
+using Structured.Grammars;
+using Structured.Lexing;
+using Structured.Regex;
+
+namespace Structured.Tests.Infrastructure;
+
+/// <summary>
+/// Draws random sentences from a grammar by expanding its IR. Past a depth budget it takes the shortest derivations,
+/// so every draw terminates. For longest-match grammars it puts an ignored separator between lexemes and avoids
+/// identifiers that spell a reserved literal, as a lexer would read them.
+/// </summary>
+public sealed class GrammarSampler
+{
+    private readonly Grammar _g;
+    private readonly Dictionary<string, List<GrammarRule>> _rules;
+    private readonly Dictionary<string, TerminalDefinition> _terminals;
+    private readonly Dictionary<string, int> _height = new(StringComparer.Ordinal);
+    private readonly HashSet<string> _literals = new(StringComparer.OrdinalIgnoreCase);
+    private readonly RegexNode? _separator;
+
+    public GrammarSampler(Grammar g)
+    {
+        _g = g;
+        _rules = g.Rules.GroupBy(r => r.Name).ToDictionary(x => x.Key, x => x.ToList());
+        _terminals = g.Terminals.ToDictionary(t => t.Name);
+        foreach (var t in g.Terminals) if (t.LiteralText is { } lit) _literals.Add(lit);
+        foreach (var r in g.Rules) CollectLiterals(r.Body);
+        string? sep = g.Ignore.FirstOrDefault(n => n.Contains("WS", StringComparison.Ordinal)) ?? g.Ignore.FirstOrDefault();
+        _separator = sep is null ? null : _terminals[sep].Regex;
+        ComputeHeights();
+    }
+
+    private void CollectLiterals(GrammarExpr e)
+    {
+        switch (e)
+        {
+            case TokenExpr { LiteralText: { } lit }: _literals.Add(lit); break;
+            case SeqExpr s: foreach (var i in s.Items) CollectLiterals(i); break;
+            case ChoiceExpr c: foreach (var i in c.Alternatives) CollectLiterals(i); break;
+            case RepeatExpr r: CollectLiterals(r.Item); break;
+        }
+    }
+
+    // The least derivation depth of each rule, by fixpoint.
+    private void ComputeHeights()
+    {
+        bool changed = true;
+        while (changed)
+        {
+            changed = false;
+            foreach (var (name, defs) in _rules)
+            {
+                int h = defs.Min(d => Height(d.Body));
+                if (h < int.MaxValue && (!_height.TryGetValue(name, out int old) || h + 1 < old))
+                {
+                    _height[name] = h + 1;
+                    changed = true;
+                }
+            }
+        }
+    }
+
+    private int Height(GrammarExpr e) => e switch
+    {
+        RuleRef r => _height.GetValueOrDefault(r.Name, int.MaxValue),
+        SeqExpr s => s.Items.Count == 0 ? 0 : s.Items.Max(Height),
+        ChoiceExpr c => c.Alternatives.Min(Height),
+        RepeatExpr r => r.Min == 0 ? 0 : Height(r.Item),
+        _ => 0,
+    };
+
+    /// <summary>A random sentence as UTF-8 bytes.</summary>
+    public byte[] Sample(Random rng, int depthBudget = 12)
+    {
+        var lexemes = new List<byte[]>();
+        Expand(new RuleRef(_g.StartRule, default), rng, 0, depthBudget, lexemes);
+        var output = new List<byte>();
+        for (int i = 0; i < lexemes.Count; i++)
+        {
+            if (i > 0 && _separator is not null && _g.LexemeMatch == LexemeMatch.Longest) output.AddRange(SampleRegex(_separator, rng, nonEmpty: true));
+            output.AddRange(lexemes[i]);
+        }
+        return output.ToArray();
+    }
+
+    private void Expand(GrammarExpr e, Random rng, int depth, int budget, List<byte[]> output)
+    {
+        bool deep = depth > budget;
+        switch (e)
+        {
+            case SeqExpr s:
+                foreach (var i in s.Items) Expand(i, rng, depth + 1, budget, output);
+                break;
+            case ChoiceExpr c:
+                {
+                    var options = c.Alternatives;
+                    if (deep)
+                    {
+                        int best = options.Min(Height);
+                        options = options.Where(a => Height(a) == best).ToList();
+                    }
+                    Expand(options[rng.Next(options.Count)], rng, depth + 1, budget, output);
+                    break;
+                }
+            case RepeatExpr r:
+                {
+                    int max = r.Max ?? r.Min + 3;
+                    int n = deep ? r.Min : rng.Next(r.Min, Math.Min(max, r.Min + 4) + 1);
+                    for (int k = 0; k < n; k++) Expand(r.Item, rng, depth + 1, budget, output);
+                    break;
+                }
+            case RuleRef rr:
+                {
+                    var defs = _rules[rr.Name];
+                    if (deep)
+                    {
+                        int best = defs.Min(d => Height(d.Body));
+                        defs = defs.Where(d => Height(d.Body) == best).ToList();
+                    }
+                    Expand(defs[rng.Next(defs.Count)].Body, rng, depth + 1, budget, output);
+                    break;
+                }
+            case TerminalRef t:
+                output.Add(SampleLexeme(_terminals[t.Name].Regex, _terminals[t.Name].LiteralText is not null, rng));
+                break;
+            case TokenExpr t:
+                output.Add(SampleLexeme(t.Regex, t.LiteralText is not null, rng));
+                break;
+        }
+    }
+
+    private byte[] SampleLexeme(RegexNode regex, bool isLiteral, Random rng)
+    {
+        for (int attempt = 0; ; attempt++)
+        {
+            var bytes = SampleRegex(regex, rng, nonEmpty: _g.LexemeMatch == LexemeMatch.Longest);
+            if (isLiteral || _g.LexemeMatch != LexemeMatch.Longest || attempt > 50) return bytes;
+            if (!_literals.Contains(Encoding.UTF8.GetString(bytes))) return bytes;
+        }
+    }
+
+    /// <summary>A random string of a regex's language.</summary>
+    public static byte[] SampleRegex(RegexNode node, Random rng, bool nonEmpty = false)
+    {
+        for (int attempt = 0; attempt < 20; attempt++)
+        {
+            var output = new List<byte>();
+            Walk(node, rng, output, 0);
+            if (!nonEmpty || output.Count > 0) return output.ToArray();
+        }
+        return [];
+    }
+
+    private static void Walk(RegexNode node, Random rng, List<byte> output, int depth)
+    {
+        switch (node)
+        {
+            case LiteralNode lit: output.AddRange(lit.Value); break;
+            case ClassNode c: output.AddRange(Encoding.UTF8.GetBytes(char.ConvertFromUtf32(PickCodePoint(c.Set, rng)))); break;
+            case ByteClassNode b: { var all = b.Set.Bytes().ToArray(); output.Add(all[rng.Next(all.Length)]); break; }
+            case SequenceNode s: foreach (var p in s.Parts) Walk(p, rng, output, depth + 1); break;
+            case ChoiceNode ch: Walk(ch.Alternatives[rng.Next(ch.Alternatives.Count)], rng, output, depth + 1); break;
+            case RepeatNode r:
+                {
+                    int max = r.Max ?? r.Min + 4;
+                    int n = depth > 20 ? r.Min : rng.Next(r.Min, Math.Min(max, r.Min + 5) + 1);
+                    for (int k = 0; k < n; k++) Walk(r.Item, rng, output, depth + 1);
+                    break;
+                }
+        }
+    }
+
+    /// <summary>A code point of the set; mostly ASCII when the set has some, never a surrogate.</summary>
+    public static int PickCodePoint(CodePointSet set, Random rng)
+    {
+        var ranges = set.Ranges.Where(r => !(r.Lo >= 0xD800 && r.Hi <= 0xDFFF)).ToList();
+        var ascii = ranges.Where(r => r.Lo < 0x80).ToList();
+        var pool = ascii.Count > 0 && rng.Next(4) != 0 ? ascii : ranges;
+        while (true)
+        {
+            var (lo, hi) = pool[rng.Next(pool.Count)];
+            if (pool == ascii) hi = Math.Min(hi, 0x7F);
+            int cp = lo + rng.Next(hi - lo + 1);
+            if (cp is < 0xD800 or > 0xDFFF) return cp;
+        }
+    }
+}
