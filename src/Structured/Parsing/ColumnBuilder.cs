@@ -129,14 +129,22 @@ internal sealed class ColumnBuilder
             }
         }
         _allowed.Sort();
-        col.Items = _items.ToArray();
+        // Later steps read only items that wait for a symbol (scans, completions, Leo). Completed items are dropped,
+        // which also keeps their origin columns from being held alive in a chain back to the start.
+        int acceptPos = t.StartPosition + 1;
+        int waiting = 0;
+        foreach (var it in _items)
+        {
+            if (syms[it.Position] != GrammarCompiler.EndMarker) waiting++;
+            else if (it.Position == acceptPos) col.Accepting = true;
+        }
+        var stored = new Item[waiting];
+        int k = 0;
+        foreach (var it in _items)
+            if (syms[it.Position] != GrammarCompiler.EndMarker) stored[k++] = it;
+        col.Items = stored;
         col.AllowedLexemes = _allowed.ToArray();
         col.LexerStart = g.LexerStartFor(col.AllowedLexemes);
-        int acceptPos = t.StartPosition + 1;
-        foreach (var it in col.Items)
-        {
-            if (it.Position == acceptPos) { col.Accepting = true; break; }
-        }
         return col;
     }
 }
