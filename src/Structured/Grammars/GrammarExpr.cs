@@ -36,6 +36,9 @@ public sealed record TokenExpr(RegexNode Regex, string Display) : GrammarExpr
 {
     /// <summary>The exact text when the token is a string literal; literals outrank regexes of the same length under longest match.</summary>
     public string? LiteralText { get; init; }
+
+    /// <summary>The lexeme ends at its shortest match (a Lark regex written with a lazy quantifier, such as <c>/\/\*.*?\*\//s</c>).</summary>
+    public bool Lazy { get; init; }
 }
 
 /// <summary>A rule: <c>Name → Body</c>.</summary>
@@ -49,4 +52,7 @@ public sealed record TerminalDefinition(string Name, RegexNode Regex, SourceLoca
 
     /// <summary>The exact text when the terminal is one string literal.</summary>
     public string? LiteralText { get; init; }
+
+    /// <summary>The terminal ends at its shortest match.</summary>
+    public bool Lazy { get; init; }
 }

@@ -388,8 +388,8 @@ internal sealed class LarkReader
         string pattern = sb.ToString();
         try
         {
-            var node = RegexParser.Parse(pattern, new RegexOptions { IgnoreCase = ignoreCase, DotAll = dotAll });
-            return new TokenExpr(node, _s.Text[start.._s.Pos]);
+            var node = RegexParser.Parse(pattern, new RegexOptions { IgnoreCase = ignoreCase, DotAll = dotAll }, out bool lazy);
+            return new TokenExpr(node, _s.Text[start.._s.Pos]) { Lazy = lazy };
         }
         catch (RegexParseException e)
         {
@@ -428,6 +428,7 @@ internal sealed class LarkReader
         {
             Priority = _priorities.GetValueOrDefault(n),
             LiteralText = _terminalBodies[n].Body is TokenExpr { LiteralText: { } lit } ? lit : null,
+            Lazy = _terminalBodies[n].Body is TokenExpr { Lazy: true },
         }).ToList();
     }
 }

@@ -70,7 +70,7 @@ internal sealed class GrammarCompiler
         foreach (var name in _g.Ignore)
         {
             if (!_terminalDefs.TryGetValue(name, out var def)) throw Error($"%ignore names an undefined terminal '{name}'", default);
-            ignored.Add(LexemeFor(_terms.FromNode(def.Regex), name, _g.LexemeMatch, ignored: true, priority: def.Priority));
+            ignored.Add(LexemeFor(_terms.FromNode(def.Regex), name, MatchFor(def.Lazy), ignored: true, priority: def.Priority));
         }
         return Finish(superStart, ignored.Distinct().ToArray());
     }
@@ -191,6 +191,9 @@ internal sealed class GrammarCompiler
 
     private static int Lex(int lexeme) => ~lexeme;
 
+    // Lazy terminals end at the shortest match; in AllEnds grammars every end is already taken.
+    private LexemeMatch MatchFor(bool lazy) => lazy && _g.LexemeMatch == LexemeMatch.Longest ? LexemeMatch.Shortest : _g.LexemeMatch;
+
     private int[] Lower(GrammarExpr e, int depth)
     {
         var output = new List<int>();
@@ -236,11 +239,11 @@ internal sealed class GrammarCompiler
             case TerminalRef t:
                 {
                     var def = _terminalDefs[t.Name];
-                    output.Add(Lex(LexemeFor(_terms.FromNode(def.Regex), t.Name, _g.LexemeMatch, priority: def.Priority, literal: def.LiteralText)));
+                    output.Add(Lex(LexemeFor(_terms.FromNode(def.Regex), t.Name, MatchFor(def.Lazy), priority: def.Priority, literal: def.LiteralText)));
                     break;
                 }
             case TokenExpr t:
-                output.Add(Lex(LexemeFor(_terms.FromNode(t.Regex), t.Display, _g.LexemeMatch, literal: t.LiteralText)));
+                output.Add(Lex(LexemeFor(_terms.FromNode(t.Regex), t.Display, MatchFor(t.Lazy), literal: t.LiteralText)));
                 break;
             default:
                 throw new InvalidOperationException(e.GetType().Name);

@@ -42,13 +42,25 @@ public sealed class RegexParser
     private RegexParser(string pattern, RegexOptions options) { _p = pattern; _o = options; }
 
     /// <summary>Parses <paramref name="pattern"/>; throws <see cref="RegexParseException"/> on bad or unsupported input.</summary>
-    public static RegexNode Parse(string pattern, RegexOptions? options = null)
+    public static RegexNode Parse(string pattern, RegexOptions? options = null) => Parse(pattern, options, out _);
+
+    /// <summary>Parses, and tells whether the pattern uses a lazy quantifier (which a lexer reads as "end at the shortest match").</summary>
+    public static RegexNode Parse(string pattern, RegexOptions? options, out bool hasLazyQuantifier)
     {
         var parser = new RegexParser(pattern, options ?? new RegexOptions());
-        var ast = parser.ParseAlternation();
-        if (parser._i < pattern.Length)
-            throw new RegexParseException(pattern[parser._i] == ')' ? "unmatched ')'" : $"unexpected '{pattern[parser._i]}'", parser._i);
-        return Anchors.Resolve(ast, parser._o.Anchoring);
+        var node = parser.ParseAll();
+        hasLazyQuantifier = parser._lazy;
+        return node;
+    }
+
+    private bool _lazy;
+
+    private RegexNode ParseAll()
+    {
+        var ast = ParseAlternation();
+        if (_i < _p.Length)
+            throw new RegexParseException(_p[_i] == ')' ? "unmatched ')'" : $"unexpected '{_p[_i]}'", _i);
+        return Anchors.Resolve(ast, _o.Anchoring);
     }
 
     private bool More => _i < _p.Length;
@@ -91,7 +103,7 @@ public sealed class RegexParser
             else break;
             if (atom is Ast.Start or Ast.End)
                 throw new RegexParseException("nothing to repeat: a quantifier follows an anchor", qStart);
-            if (More && Peek == '?') _i++; // lazy: the language is the same
+            if (More && Peek == '?') { _i++; _lazy = true; } // lazy: the language is the same
             if (max >= 0 && max < min) throw new RegexParseException($"numbers out of order in {{{min},{max}}} quantifier", qStart);
             if (min > _o.MaxRepeat || max > _o.MaxRepeat)
                 throw new RegexParseException($"repetition count above the limit of {_o.MaxRepeat}", qStart);
