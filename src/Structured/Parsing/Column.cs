@@ -15,6 +15,8 @@ internal sealed class Column
 {
     private static int s_nextId;
     private Dictionary<int, Item?>? _leo;
+    private Dictionary<int, object>? _next; // WeakReference<Column>, or NoColumn
+    private static readonly object NoColumn = new();
 
     public Column(long offset)
     {
@@ -83,6 +85,31 @@ internal sealed class Column
             frames[i].Col.SetLeo(frames[i].Nt, result);
         }
         return result;
+    }
+
+    /// <summary>
+    /// The column after scanning one lexeme (key ≥ 0) or committing the longest-match ends of a lexer state
+    /// (key &lt; 0), cached: columns do not depend on the byte offset they start at, so parsing and mask walks that
+    /// cross the same boundary share them. The cache holds columns weakly, so an old column never keeps alive
+    /// every column that was ever built after it.
+    /// </summary>
+    public bool TryGetNext(int key, out Column? next)
+    {
+        next = null;
+        lock (this)
+        {
+            if (_next is null || !_next.TryGetValue(key, out var entry)) return false;
+            if (entry == NoColumn) return true;
+            return ((WeakReference<Column>)entry).TryGetTarget(out next);
+        }
+    }
+
+    public void SetNext(int key, Column? next)
+    {
+        lock (this)
+        {
+            (_next ??= [])[key] = next is null ? NoColumn : new WeakReference<Column>(next);
+        }
     }
 
     private bool TryGetLeo(int nt, out Item? item)

@@ -110,7 +110,7 @@ public sealed class ParserState
             }
             var st = lexer[t.LexerState];
             if (st.EndIfLongest.Length == 0) continue;
-            Stepper.For(Grammar).CommitLongest(t.Column, st.EndIfLongest, Offset, bases);
+            Stepper.For(Grammar).CommitLongest(t.Column, t.LexerState, Offset, bases);
             foreach (var c in bases) if (c.Accepting) return true;
         }
         return false;
@@ -138,7 +138,7 @@ public sealed class ParserState
                 AddUnique(expected, g.LexemeName(lex) + " (continued)");
             if (st.EndIfLongest.Length > 0)
             {
-                Stepper.For(g).CommitLongest(t.Column, st.EndIfLongest, offset, bases);
+                Stepper.For(g).CommitLongest(t.Column, t.LexerState, offset, bases);
                 foreach (var c in bases) { starts.Add(c); accepting |= c.Accepting; }
             }
         }

@@ -3,9 +3,10 @@ using Structured.Lexing;
 namespace Structured.Parsing;
 
 /// <summary>
-/// Advances lexer threads by bytes. A lexeme that ends scans into a new Earley column; the column's fresh thread then
-/// lexes on. <see cref="LexemeMatch.Longest"/> ends are held until the next byte shows the match cannot grow.
-/// One reusable instance per thread, so a multi-byte advance allocates only the columns it creates.
+/// Advances a set of lexer threads by one byte. A lexeme that ends scans into an Earley column; the column's fresh
+/// thread then lexes on. <see cref="LexemeMatch.Longest"/> ends wait for the next byte to show the match cannot grow.
+/// Column transitions are cached on the columns, so a boundary crossed once (while parsing or walking the token trie)
+/// costs a dictionary lookup afterwards. One reusable instance per thread and grammar.
 /// </summary>
 internal sealed class Stepper
 {
@@ -24,8 +25,11 @@ internal sealed class Stepper
     public static Stepper For(CompiledGrammar g)
     {
         var s = t_instance ??= new Stepper();
-        s._g = g;
-        s._lexer = g.T.Lexer;
+        if (s._g != g)
+        {
+            s._g = g;
+            s._lexer = g.T.Lexer;
+        }
         s._builder = ColumnBuilder.ForCurrentThread(g);
         return s;
     }
@@ -40,53 +44,52 @@ internal sealed class Stepper
         _current.AddRange(start);
         for (int i = 0; i < bytes.Length; i++)
         {
-            if (!StepOne(bytes[i], offset + i))
+            _next.Clear();
+            Step(_current, bytes[i], offset + i, _next);
+            if (_next.Count == 0)
             {
                 consumed = i;
                 return _current.ToArray();
             }
+            (_current, _next) = (_next, _current);
         }
         consumed = bytes.Length;
         return _current.ToArray();
     }
 
-    // Replaces _current with the threads after b; false (and _current unchanged) when b is rejected.
-    private bool StepOne(byte b, long position)
+    /// <summary>The threads after <paramref name="b"/>, appended to <paramref name="output"/> (empty when b is rejected).</summary>
+    public void Step(List<LexThread> input, byte b, long position, List<LexThread> output)
     {
-        _next.Clear();
         _scans.Clear();
         _ignoredBases.Clear();
-        foreach (var t in _current)
+        foreach (var t in input)
         {
             int s2 = _lexer.Next(t.LexerState, b);
             if (s2 != LexerTable.Dead)
             {
-                Continue(t.Column, s2);
+                Continue(t.Column, s2, output);
                 continue;
             }
             if (t.Fresh) continue;
             var st = _lexer[t.LexerState];
             if (st.EndIfLongest.Length == 0) continue;
             // The longest match ended before b: commit it, then start the next lexeme with b.
-            CommitLongest(t.Column, st.EndIfLongest, position, _bases);
+            CommitLongest(t.Column, t.LexerState, position, _bases);
             foreach (var col in _bases)
             {
                 int s3 = _lexer.Next(col.LexerStart, b);
-                if (s3 != LexerTable.Dead) Continue(col, s3);
+                if (s3 != LexerTable.Dead) Continue(col, s3, output);
             }
         }
         if (_scans.Count > 0)
         {
-            var col = _builder.Build(_scans, position + 1);
-            if (col is not null) AddNext(new LexThread(col, col.LexerStart, fresh: true));
+            var col = _scans.Count == 1 ? Scan(_scans[0].Item1, _scans[0].Item2, position + 1) : _builder.Build(_scans, position + 1);
+            if (col is not null) Add(output, new LexThread(col, col.LexerStart, fresh: true));
         }
-        foreach (var col in _ignoredBases) AddNext(new LexThread(col, col.LexerStart, fresh: true));
-        if (_next.Count == 0) return false;
-        (_current, _next) = (_next, _current);
-        return true;
+        foreach (var col in _ignoredBases) Add(output, new LexThread(col, col.LexerStart, fresh: true));
     }
 
-    private void Continue(Column col, int state)
+    private void Continue(Column col, int state, List<LexThread> output)
     {
         var st = _lexer[state];
         foreach (int lex in st.EndNow)
@@ -94,31 +97,42 @@ internal sealed class Stepper
             if (_g.T.Lexemes[lex].Ignored) { if (!_ignoredBases.Contains(col)) _ignoredBases.Add(col); }
             else _scans.Add((col, lex));
         }
-        if (st.Continue != LexerTable.Dead) AddNext(new LexThread(col, st.Continue, fresh: false));
+        if (st.Continue != LexerTable.Dead) Add(output, new LexThread(col, st.Continue, fresh: false));
     }
 
-    private void AddNext(LexThread t)
+    private static void Add(List<LexThread> list, LexThread t)
     {
-        foreach (var x in _next) if (x.Equals(t)) return;
-        _next.Add(t);
+        foreach (var x in list) if (x.Equals(t)) return;
+        list.Add(t);
     }
 
-    /// <summary>The columns where lexing resumes after committing longest-match lexemes that ended at <paramref name="position"/>.</summary>
-    public void CommitLongest(Column from, int[] lexemes, long position, List<Column> bases)
+    private Column? Scan(Column from, int lexeme, long position)
+    {
+        if (from.TryGetNext(lexeme, out var next)) return next;
+        _commitScans.Clear();
+        _commitScans.Add((from, lexeme));
+        next = _builder.Build(_commitScans, position);
+        from.SetNext(lexeme, next);
+        return next;
+    }
+
+    /// <summary>The columns where lexing resumes after committing the longest-match lexemes that lexer state <paramref name="state"/> ends.</summary>
+    public void CommitLongest(Column from, int state, long position, List<Column> bases)
     {
         bases.Clear();
-        _commitScans.Clear();
+        var lexemes = _lexer[state].EndIfLongest;
         bool ignored = false;
-        foreach (int lex in lexemes)
+        int key = -1 - state;
+        if (!from.TryGetNext(key, out var col))
         {
-            if (_g.T.Lexemes[lex].Ignored) ignored = true;
-            else _commitScans.Add((from, lex));
+            _commitScans.Clear();
+            foreach (int lex in lexemes)
+                if (!_g.T.Lexemes[lex].Ignored) _commitScans.Add((from, lex));
+            col = _commitScans.Count > 0 ? _builder.Build(_commitScans, position) : null;
+            from.SetNext(key, col);
         }
-        if (_commitScans.Count > 0)
-        {
-            var col = _builder.Build(_commitScans, position);
-            if (col is not null) bases.Add(col);
-        }
+        if (col is not null) bases.Add(col);
+        foreach (int lex in lexemes) ignored |= _g.T.Lexemes[lex].Ignored;
         if (ignored) bases.Add(from);
     }
 }
