@@ -10,6 +10,39 @@ internal static class BenchCommand
     {
         var command = new Command("bench", "Benchmarks; each prints JSON lines.");
         command.Subcommands.Add(Parse());
+        command.Subcommands.Add(Masks());
+        return command;
+    }
+
+    private static Command Masks()
+    {
+        var inputs = new Argument<string[]>("schema-or-dir") { Description = "NAME.schema.json / NAME.gbnf / NAME.lark files (with NAME.instance.json or .txt), or folders of them.", Arity = ArgumentArity.ZeroOrMore };
+        var tokenizer = new Option<string>("--tokenizer") { Description = "cl100k or o200k.", Required = true };
+        var trajectories = new Option<FileInfo?>("--trajectories") { Description = "A trajectory JSONL file (the peer harness's format): token ids per case." };
+        var grammar = new Option<FileInfo?>("--grammar") { Description = "Use this grammar for every case (until JSON Schema compiles, e.g. grammars/json.gbnf for JSON instances)." };
+        var repeat = new Option<int>("--repeat") { Description = "Timed passes over each trajectory.", DefaultValueFactory = _ => 5 };
+        var compileRepeat = new Option<int>("--compile-repeat") { Description = "Timed compiles per case.", DefaultValueFactory = _ => 3 };
+        var command = new Command("masks", "Mask time along token trajectories, in the peer harness's format: one case line per case, then a summary line.")
+        {
+            inputs, tokenizer, trajectories, grammar, repeat, compileRepeat,
+        };
+        command.SetAction(result =>
+        {
+            string tok = result.GetValue(tokenizer)!;
+            if (tok is not ("cl100k" or "o200k" or "cl100k_base" or "o200k_base"))
+            {
+                Console.Error.WriteLine($"error: --tokenizer {tok}: only cl100k and o200k are supported by this version");
+                return ExitCodes.BadConstraint;
+            }
+            var cases = MaskBenchmark.Discover(result.GetValue(inputs) ?? [], result.GetValue(trajectories)?.FullName);
+            if (cases.Count == 0)
+            {
+                Console.Error.WriteLine("error: no cases: give schema or grammar files, folders, or --trajectories");
+                return ExitCodes.BadConstraint;
+            }
+            var bench = new MaskBenchmark(tok, result.GetValue(repeat), result.GetValue(compileRepeat), result.GetValue(grammar)?.FullName);
+            return bench.Run(cases);
+        });
         return command;
     }
 

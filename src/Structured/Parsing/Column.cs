@@ -15,7 +15,7 @@ internal sealed class Column
 {
     private static int s_nextId;
     private Dictionary<int, Item?>? _leo;
-    private Dictionary<int, object>? _next; // WeakReference<Column>, or NoColumn
+    private (int Key, object Entry)[] _next = []; // copy-on-write; Entry is WeakReference<Column> or NoColumn
     private static readonly object NoColumn = new();
 
     public Column(long offset)
@@ -96,19 +96,26 @@ internal sealed class Column
     public bool TryGetNext(int key, out Column? next)
     {
         next = null;
-        lock (this)
+        foreach (var (k, entry) in Volatile.Read(ref _next))
         {
-            if (_next is null || !_next.TryGetValue(key, out var entry)) return false;
+            if (k != key) continue;
             if (entry == NoColumn) return true;
             return ((WeakReference<Column>)entry).TryGetTarget(out next);
         }
+        return false;
     }
 
     public void SetNext(int key, Column? next)
     {
+        object entry = next is null ? NoColumn : new WeakReference<Column>(next);
         lock (this)
         {
-            (_next ??= [])[key] = next is null ? NoColumn : new WeakReference<Column>(next);
+            var old = _next;
+            int at = Array.FindIndex(old, e => e.Key == key);
+            var copy = at >= 0 ? ((int Key, object Entry)[])old.Clone() : new (int Key, object Entry)[old.Length + 1];
+            if (at < 0) { Array.Copy(old, copy, old.Length); at = old.Length; }
+            copy[at] = (key, entry);
+            Volatile.Write(ref _next, copy);
         }
     }
 

@@ -1,0 +1,96 @@
+namespace Structured.Tokens;
+
+/// <summary>
+/// The vocabulary as a byte trie laid out flat in depth-first order. Node 0 is the root; a node's subtree is the
+/// index range [node, <see cref="SubtreeEnd"/>), so a walk skips a dead subtree with one assignment, and a node's
+/// parent is the last node visited at the depth above. Immutable; built once per vocabulary and shared.
+/// </summary>
+public sealed class TokenTrie
+{
+    internal readonly byte[] NodeByte;
+    internal readonly int[] NodeToken;      // the token ending here, or -1
+    internal readonly int[] SubtreeEnd;
+    internal readonly ushort[] NodeDepth;
+    internal readonly int[] SameBytesNext;  // per token id: another id with the same bytes, or -1
+
+    private TokenTrie(byte[] b, int[] tok, int[] end, ushort[] depth, int[] same, int maxDepth)
+    {
+        NodeByte = b;
+        NodeToken = tok;
+        SubtreeEnd = end;
+        NodeDepth = depth;
+        SameBytesNext = same;
+        MaxDepth = maxDepth;
+    }
+
+    /// <summary>The number of nodes, the root included.</summary>
+    public int NodeCount => NodeByte.Length;
+
+    /// <summary>The longest token, in bytes.</summary>
+    public int MaxDepth { get; }
+
+    /// <summary>Approximate memory held by the trie's arrays, in bytes.</summary>
+    public long MemoryBytes => NodeByte.Length * (1L + 4 + 4 + 2) + SameBytesNext.Length * 4L;
+
+    /// <summary>Builds the trie of all tokens that stand for text.</summary>
+    public static TokenTrie Build(TokenVocabulary vocabulary)
+    {
+        var ids = new List<int>(vocabulary.TokenCount);
+        for (int id = 0; id < vocabulary.TokenCount; id++)
+            if (vocabulary.HasText(id)) ids.Add(id);
+        var arr = ids.ToArray();
+        Array.Sort(arr, (a, b) =>
+        {
+            int c = vocabulary[a].SequenceCompareTo(vocabulary[b]);
+            return c != 0 ? c : a.CompareTo(b);
+        });
+
+        var bytes = new List<byte>(arr.Length * 2) { 0 };
+        var token = new List<int>(arr.Length * 2) { -1 };
+        var depth = new List<ushort>(arr.Length * 2) { 0 };
+        var same = new int[vocabulary.TokenCount];
+        Array.Fill(same, -1);
+        var path = new List<int> { 0 };     // node index per depth on the current path
+        byte[] prev = [];
+        int maxDepth = 0;
+        foreach (int id in arr)
+        {
+            var cur = vocabulary.RawBytes(id)!;
+            if (cur.Length > ushort.MaxValue) throw new InvalidDataException($"token {id} is longer than {ushort.MaxValue} bytes");
+            int common = cur.AsSpan().CommonPrefixLength(prev);
+            if (common == cur.Length && cur.Length == prev.Length)
+            {
+                // Same bytes as the previous token: chain it to the node's token.
+                int node = path[cur.Length];
+                int head = token[node];
+                while (same[head] >= 0) head = same[head];
+                same[head] = id;
+                continue;
+            }
+            path.RemoveRange(common + 1, path.Count - common - 1);
+            for (int k = common; k < cur.Length; k++)
+            {
+                path.Add(bytes.Count);
+                bytes.Add(cur[k]);
+                token.Add(-1);
+                depth.Add((ushort)(k + 1));
+            }
+            token[path[cur.Length]] = id;
+            maxDepth = Math.Max(maxDepth, cur.Length);
+            prev = cur;
+        }
+
+        int n = bytes.Count;
+        var end = new int[n];
+        var d = depth.ToArray();
+        // A subtree ends at the next node that is not deeper than its root.
+        var stack = new Stack<int>();
+        for (int i = 0; i < n; i++)
+        {
+            while (stack.Count > 0 && d[stack.Peek()] >= d[i]) end[stack.Pop()] = i;
+            stack.Push(i);
+        }
+        while (stack.Count > 0) end[stack.Pop()] = n;
+        return new TokenTrie(bytes.ToArray(), token.ToArray(), end, d, same, maxDepth);
+    }
+}

@@ -1,0 +1,66 @@
+using System.Collections.Concurrent;
+
+namespace Structured.Tokens;
+
+/// <summary>
+/// A model's vocabulary as exact byte strings: token id → the bytes it stands for. Special tokens (end of sequence,
+/// chat markers) have no text and never match grammar text; end-of-sequence ids are allowed exactly when the parse
+/// is complete. <see cref="Size"/> is the logits width, which may exceed the tokenizer's count.
+/// Immutable and thread-safe.
+/// </summary>
+public sealed class TokenVocabulary
+{
+    private static readonly ConcurrentDictionary<string, Lazy<TokenVocabulary>> Cache = new(StringComparer.Ordinal);
+    private readonly byte[]?[] _tokens;
+    private readonly Lazy<TokenTrie> _trie;
+
+    /// <summary>Creates a vocabulary. <paramref name="tokens"/>[id] is null for ids that are special or unused.</summary>
+    public TokenVocabulary(string name, IReadOnlyList<byte[]?> tokens, int size, IEnumerable<int> endOfSequenceIds,
+        IReadOnlyDictionary<string, int>? specialTokens = null)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(size, tokens.Count);
+        Name = name;
+        _tokens = tokens.ToArray();
+        Size = size;
+        EndOfSequenceIds = endOfSequenceIds.Distinct().Order().ToArray();
+        foreach (int id in EndOfSequenceIds) ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(id, size);
+        SpecialTokens = specialTokens ?? new Dictionary<string, int>();
+        _trie = new Lazy<TokenTrie>(() => TokenTrie.Build(this));
+    }
+
+    /// <summary>A label such as <c>o200k_base</c>.</summary>
+    public string Name { get; }
+
+    /// <summary>The mask width: the model's vocabulary dimension.</summary>
+    public int Size { get; }
+
+    /// <summary>The ids that end generation.</summary>
+    public IReadOnlyList<int> EndOfSequenceIds { get; }
+
+    /// <summary>Special tokens by name.</summary>
+    public IReadOnlyDictionary<string, int> SpecialTokens { get; }
+
+    /// <summary>The number of ids that may carry text (the tokenizer's count).</summary>
+    public int TokenCount => _tokens.Length;
+
+    /// <summary>The exact bytes of a token, or an empty span for special and unused ids.</summary>
+    public ReadOnlySpan<byte> this[int id] => (uint)id < (uint)_tokens.Length && _tokens[id] is { } b ? b : default;
+
+    /// <summary>True when the id stands for text.</summary>
+    public bool HasText(int id) => (uint)id < (uint)_tokens.Length && _tokens[id] is { Length: > 0 };
+
+    /// <summary>The byte trie of the vocabulary, built on first use and shared.</summary>
+    public TokenTrie Trie => _trie.Value;
+
+    internal byte[]? RawBytes(int id) => (uint)id < (uint)_tokens.Length ? _tokens[id] : null;
+
+    /// <summary>
+    /// A tiktoken encoding shipped in the Microsoft.ML.Tokenizers data packages: <c>o200k_base</c> (or <c>o200k</c>)
+    /// and <c>cl100k_base</c> (or <c>cl100k</c>). Loaded once per process.
+    /// </summary>
+    public static TokenVocabulary Tiktoken(string encoding)
+    {
+        string key = TiktokenFiles.Canonical(encoding);
+        return Cache.GetOrAdd(key, k => new Lazy<TokenVocabulary>(() => TiktokenFiles.LoadBuiltIn(k))).Value;
+    }
+}
