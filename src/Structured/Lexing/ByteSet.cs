@@ -54,6 +54,9 @@ public readonly struct ByteSet : IEquatable<ByteSet>
     /// <summary>The union of two sets.</summary>
     public ByteSet Union(ByteSet o) => new(_w0 | o._w0, _w1 | o._w1, _w2 | o._w2, _w3 | o._w3);
 
+    /// <summary>The intersection of two sets.</summary>
+    public ByteSet Intersect(ByteSet o) => new(_w0 & o._w0, _w1 & o._w1, _w2 & o._w2, _w3 & o._w3);
+
     /// <summary>The bytes in the set, in increasing order.</summary>
     public IEnumerable<byte> Bytes()
     {

@@ -4,37 +4,50 @@ using Structured.Tokens;
 namespace Structured.Masks;
 
 /// <summary>
-/// What the lexer alone decides about every token, from one lexer state: the tokens that stay inside lexemes the
-/// state can continue (allowed whatever the parser says), and the trie nodes where a token crosses a lexeme
-/// boundary and the parser must decide. Inside a free JSON string nearly every token is of the first kind, so a
-/// mask there is a copy of <see cref="Allowed"/> plus a short walk. Computed once per (lexer state, fresh) and cached.
+/// What the lexer alone decides about every token from one lexer state (with no lexeme to commit before the first
+/// byte), and what it leaves to the parser.
+/// <list type="bullet">
+/// <item><see cref="Allowed"/>: tokens whose bytes the lexer takes (a lexeme continues, or ends right at the token's
+/// end and scans into a column): allowed whatever the parser says.</item>
+/// <item><see cref="Crossings"/>: tokens that cross a lexeme boundary inside. From a given root column, every crossing
+/// at the same lexer state leads to the same parser frame, so the tokens are grouped by that state, and only the
+/// distinct suffixes after the boundary are kept, in a small trie walked once per mask.</item>
+/// </list>
+/// Inside a free JSON string nearly every token is in <see cref="Allowed"/>, so a mask there is a copy plus a short
+/// walk. Computed once per lexer state and cached by the masker.
 /// </summary>
 internal sealed class LexerTokenClass
 {
-    /// <summary>Tokens allowed by the lexer alone (bit per token id).</summary>
+    /// <summary>A group of tokens that cross a boundary at the same lexer state.</summary>
+    /// <param name="State">The lexer state at the boundary.</param>
+    /// <param name="Commit">True: a longest match ends because the next byte cannot extend it (the suffix starts with that byte).
+    /// False: lexemes end at once after the byte (the suffix starts after it).</param>
+    /// <param name="Suffixes">The bytes after the boundary, with the tokens that have them, for small subtrees (shared suffixes are walked once).</param>
+    /// <param name="Ranges">Large subtrees walked in place: main-trie node ranges [From, To) whose bytes after depth Cut are the suffixes.</param>
+    internal sealed record Crossing(int State, bool Commit, ByteTrie Suffixes, Range[] Ranges);
+
+    /// <summary>A main-trie range walked in place: the subtrees of <see cref="Children"/>, whose bytes after depth <see cref="Cut"/> are the suffixes.</summary>
+    internal sealed record Range(int Cut, byte[] ChildBytes, int[] Children, Lexing.ByteSet FirstBytes);
+
+    // Subtrees up to this many nodes are copied into the shared suffix trie; larger ones are walked where they are.
+    private const int InlineLimit = 48;
+
+    private sealed class Group
+    {
+        public readonly List<(byte[], int)> Suffixes = [];
+        public readonly List<Range> Ranges = [];
+    }
+
     public required uint[] Allowed { get; init; }
 
-    /// <summary>
-    /// Trie nodes to walk with the parser, in depth-first order: the ancestors of boundary-crossing subtrees (flag
-    /// clear) and the roots of those subtrees (<see cref="FullSubtree"/> set), whose whole subtree is walked.
-    /// </summary>
-    public required int[] Entries { get; init; }
+    public required Crossing[] Crossings { get; init; }
 
-    /// <summary>Per entry: the index of the first entry after its subtree, to skip it when the walk dies there.</summary>
-    public required int[] SkipTo { get; init; }
-
-    public const int FullSubtree = 1 << 31;
-
-    public static LexerTokenClass Build(LexerTable lexer, TokenTrie trie, int words, int state, bool fresh)
+    public static LexerTokenClass Build(LexerTable lexer, TokenTrie trie, TokenVocabulary vocab, int words, int state)
     {
         var allowed = new uint[words];
-        var entries = new List<int>();
+        var groups = new Dictionary<(int, bool), Group>();
         int maxDepth = trie.MaxDepth + 1;
         var ls = new int[maxDepth + 1];
-        var crossing = new bool[maxDepth + 1];
-        var path = new int[maxDepth + 1];
-        var added = new int[maxDepth + 1];
-        Array.Fill(added, -1);
         ls[0] = state;
         var bytes = trie.NodeByte;
         var tokens = trie.NodeToken;
@@ -47,50 +60,55 @@ internal sealed class LexerTokenClass
         {
             int d = depthOf[i];
             int parent = ls[d - 1];
-            bool cross = crossing[d - 1];
-            int next = LexerTable.Dead;
-            if (parent != LexerTable.Dead)
-            {
-                next = lexer.Next(parent, bytes[i]);
-                // A pending longest match that this byte cannot extend is committed here: the parser takes over.
-                if (next == LexerTable.Dead && !(d == 1 && fresh) && lexer[parent].EndIfLongest.Length > 0) cross = true;
-            }
+            int next = lexer.Next(parent, bytes[i]);
             if (next == LexerTable.Dead)
             {
-                if (cross)
-                {
-                    // Everything below depends on the parser: record the subtree root and its unrecorded ancestors.
-                    for (int k = 1; k < d; k++)
-                    {
-                        if (added[k] == path[k]) continue;
-                        entries.Add(path[k]);
-                        added[k] = path[k];
-                        for (int j = k + 1; j <= maxDepth; j++) added[j] = -1;
-                    }
-                    entries.Add(i | FullSubtree);
-                }
+                // A pending longest match that this byte cannot extend is committed here (never before the first byte:
+                // the masker splits such roots itself).
+                if (d > 1 && lexer[parent].EndIfLongest.Length > 0) AddSubtree(groups, (parent, true), trie, vocab, i, i, d - 1);
                 i = end[i];
                 continue;
             }
-            // The lexer continues (or a lexeme ends here and scans into a non-empty column): the token is allowed.
             for (int t = tokens[i]; t >= 0; t = same[t]) allowed[t >> 5] |= 1u << (t & 31);
             var st = lexer[next];
-            path[d] = i;
+            if (st.EndNow.Length > 0) AddSubtree(groups, (next, false), trie, vocab, i + 1, i, d);
+            if (st.Continue == LexerTable.Dead)
+            {
+                i = end[i];
+                continue;
+            }
             ls[d] = st.Continue;
-            crossing[d] = cross || st.EndNow.Length > 0;
             i++;
         }
-        var arr = entries.ToArray();
-        var skip = new int[arr.Length];
-        // An entry's subtree ends at the first later entry whose node lies outside it.
-        var open = new Stack<int>();
-        for (int k = 0; k < arr.Length; k++)
+        var crossings = groups.Select(kv => new Crossing(kv.Key.Item1, kv.Key.Item2, ByteTrie.Build(kv.Value.Suffixes), kv.Value.Ranges.ToArray())).ToArray();
+        return new LexerTokenClass { Allowed = allowed, Crossings = crossings };
+    }
+
+    // Every token in the subtree of root from node `from` on, keyed by its bytes from offset `cut`.
+    private static void AddSubtree(Dictionary<(int, bool), Group> groups, (int, bool) key, TokenTrie trie, TokenVocabulary vocab, int from, int root, int cut)
+    {
+        int stop = trie.SubtreeEnd[root];
+        if (from >= stop) return;
+        if (!groups.TryGetValue(key, out var group)) groups[key] = group = new Group();
+        if (stop - from > InlineLimit)
         {
-            int node = arr[k] & ~FullSubtree;
-            while (open.Count > 0 && node >= end[arr[open.Peek()] & ~FullSubtree]) skip[open.Pop()] = k;
-            open.Push(k);
+            var bytes = new List<byte>();
+            var children = new List<int>();
+            var first = Lexing.ByteSet.Empty;
+            for (int c = from; c < stop; c = trie.SubtreeEnd[c])
+            {
+                bytes.Add(trie.NodeByte[c]);
+                children.Add(c);
+                first = first.Add(trie.NodeByte[c]);
+            }
+            group.Ranges.Add(new Range(cut, bytes.ToArray(), children.ToArray(), first));
+            return;
         }
-        while (open.Count > 0) skip[open.Pop()] = arr.Length;
-        return new LexerTokenClass { Allowed = allowed, Entries = arr, SkipTo = skip };
+        var list = group.Suffixes;
+        for (int j = from; j < stop; j++)
+        {
+            for (int t = trie.NodeToken[j]; t >= 0; t = trie.SameBytesNext[t])
+                list.Add((vocab[t][cut..].ToArray(), t));
+        }
     }
 }

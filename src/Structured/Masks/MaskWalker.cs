@@ -4,9 +4,9 @@ using Structured.Tokens;
 namespace Structured.Masks;
 
 /// <summary>
-/// Walks trie nodes with the full lexer and parser: one thread set per depth, pushed on the way down and simply
-/// overwritten on the way back (states are persistent, so popping costs nothing). One per thread and masker;
-/// the lists are reused, so a walk allocates only the Earley columns it has not seen before.
+/// The per-thread working memory of a <see cref="TokenMasker"/>: one thread list per trie depth, pushed on the way
+/// down and overwritten on the way back (states are persistent, so popping costs nothing), and a scratch mask.
+/// The lists are reused, so a walk allocates only Earley columns it has not built before.
 /// </summary>
 internal sealed class MaskWalker
 {
@@ -14,6 +14,12 @@ internal sealed class MaskWalker
 
     private TokenMasker _masker = null!;
     private List<LexThread>[] _frames = [];
+    private readonly List<Column> _bases = new(4);
+    private readonly List<Column> _commitBases = new(4);
+    private uint[] _temp = [];
+    private readonly List<LexThread>[] _firstFrames = Enumerable.Range(0, 256).Select(_ => new List<LexThread>(4)).ToArray();
+    private readonly int[] _firstStamp = new int[256];
+    private int _stamp;
 
     public static MaskWalker For(TokenMasker masker)
     {
@@ -21,69 +27,133 @@ internal sealed class MaskWalker
         if (w._masker != masker)
         {
             w._masker = masker;
-            int depth = masker.Trie.MaxDepth + 2;
-            if (w._frames.Length < depth)
-            {
-                w._frames = new List<LexThread>[depth];
-                for (int i = 0; i < depth; i++) w._frames[i] = new List<LexThread>(8);
-            }
+            w.EnsureDepth(masker.Trie.MaxDepth + 2);
         }
         return w;
     }
 
-    /// <summary>Sets the bits of parser-dependent tokens that <paramref name="thread"/> allows.</summary>
-    public void WalkDependent(LexThread thread, LexerTokenClass cls, long offset, Span<uint> mask)
+    private void EnsureDepth(int depth)
     {
-        var trie = _masker.Trie;
+        if (_frames.Length >= depth) return;
+        var grown = new List<LexThread>[depth];
+        for (int i = 0; i < depth; i++) grown[i] = i < _frames.Length ? _frames[i] : new List<LexThread>(8);
+        _frames = grown;
+    }
+
+    public Span<uint> Temp(int words)
+    {
+        if (_temp.Length < words) _temp = new uint[words];
+        return _temp.AsSpan(0, words);
+    }
+
+    public List<Column> CommitBases(Column column, int lexerState, long offset)
+    {
+        Stepper.For(_masker.Grammar).CommitLongest(column, lexerState, offset, _commitBases);
+        return _commitBases;
+    }
+
+    /// <summary>ORs into <paramref name="mask"/> the tokens that a thread at (column, lexer state) allows, with no lexeme to commit before the first byte.</summary>
+    public void AddThread(Column column, int lexerState, long offset, Span<uint> mask)
+    {
+        var cls = _masker.ClassOf(lexerState);
+        TokenMasker.Or(mask, cls.Allowed);
+        if (cls.Crossings.Length == 0) return;
         var stepper = Stepper.For(_masker.Grammar);
-        var frames = _frames;
-        frames[0].Clear();
-        frames[0].Add(thread);
-        var entries = cls.Entries;
-        var skip = cls.SkipTo;
-        int k = 0;
-        while (k < entries.Length)
+        foreach (var crossing in cls.Crossings)
         {
-            int entry = entries[k];
-            int node = entry & ~LexerTokenClass.FullSubtree;
-            int d = trie.NodeDepth[node];
-            var output = frames[d];
-            if (!StepFast(frames[d - 1], trie.NodeByte[node], output)) stepper.Step(frames[d - 1], trie.NodeByte[node], offset + d - 1, output);
-            if (output.Count == 0)
-            {
-                k = skip[k];
-                continue;
-            }
-            SetToken(trie, node, mask);
-            if ((entry & LexerTokenClass.FullSubtree) != 0)
-            {
-                WalkSubtree(stepper, trie, node, offset, mask);
-                k = skip[k];
-                continue;
-            }
-            k++;
+            if (crossing.Commit) stepper.CommitLongest(column, crossing.State, offset, _bases);
+            else stepper.EndNow(column, crossing.State, offset, _bases);
+            if (_bases.Count == 0) continue;
+            var root = _frames[0];
+            root.Clear();
+            foreach (var b in _bases) root.Add(new LexThread(b, b.LexerStart, fresh: true));
+            _stamp++; // the first-byte memo below is per group
+            // Fresh threads cannot commit, so the bytes they take first are a property of their lexer states alone.
+            var alive = Lexing.ByteSet.Empty;
+            foreach (var t in root) alive = alive.Union(_masker.FirstBytes(t.LexerState));
+            if (alive.IsEmpty) continue;
+            WalkSuffixes(stepper, crossing.Suffixes, alive, offset, mask);
+            foreach (var range in crossing.Ranges)
+                if (!range.FirstBytes.Intersect(alive).IsEmpty) WalkRange(stepper, range, alive, offset, mask);
         }
     }
 
-    // Walks every node below root (whose frame is filled), skipping subtrees where no thread survives.
-    private void WalkSubtree(Stepper stepper, TokenTrie trie, int root, long offset, Span<uint> mask)
+    // Walks the subtrees of a range's children whose first byte the frame in _frames[0] can take.
+    private void WalkRange(Stepper stepper, LexerTokenClass.Range range, Lexing.ByteSet alive, long offset, Span<uint> mask)
+    {
+        var trie = _masker.Trie;
+        var frames = _frames;
+        int cut = range.Cut;
+        for (int c = 0; c < range.Children.Length; c++)
+        {
+            byte first = range.ChildBytes[c];
+            if (!alive.Contains(first)) continue;
+            int child = range.Children[c];
+            FirstStep(stepper, first, offset, frames[1]);
+            if (frames[1].Count == 0) continue;
+            for (int t = trie.NodeToken[child]; t >= 0; t = trie.SameBytesNext[t]) mask[t >> 5] |= 1u << (t & 31);
+            int end = trie.SubtreeEnd[child];
+            int i = child + 1;
+            while (i < end)
+            {
+                int d = trie.NodeDepth[i] - cut;
+                var output = frames[d];
+                if (!StepFast(frames[d - 1], trie.NodeByte[i], output)) stepper.Step(frames[d - 1], trie.NodeByte[i], offset + d - 1, output);
+                if (output.Count == 0)
+                {
+                    i = trie.SubtreeEnd[i];
+                    continue;
+                }
+                for (int t = trie.NodeToken[i]; t >= 0; t = trie.SameBytesNext[t]) mask[t >> 5] |= 1u << (t & 31);
+                i++;
+            }
+        }
+    }
+
+    private void WalkSuffixes(Stepper stepper, ByteTrie trie, Lexing.ByteSet alive, long offset, Span<uint> mask)
     {
         var frames = _frames;
-        int end = trie.SubtreeEnd[root];
-        int i = root + 1;
-        while (i < end)
+        EnsureDepth(trie.NodeCount == 0 ? 1 : trie.NodeDepth.Max() + 1);
+        frames = _frames;
+        int n = trie.NodeCount;
+        int i = 1;
+        while (i < n)
         {
             int d = trie.NodeDepth[i];
             var output = frames[d];
-            if (!StepFast(frames[d - 1], trie.NodeByte[i], output)) stepper.Step(frames[d - 1], trie.NodeByte[i], offset + d - 1, output);
+            if (d == 1 && !alive.Contains(trie.NodeByte[i]))
+            {
+                i = trie.SubtreeEnd[i];
+                continue;
+            }
+            if (d == 1) FirstStep(stepper, trie.NodeByte[i], offset, output);
+            else if (!StepFast(frames[d - 1], trie.NodeByte[i], output)) stepper.Step(frames[d - 1], trie.NodeByte[i], offset + d - 1, output);
             if (output.Count == 0)
             {
                 i = trie.SubtreeEnd[i];
                 continue;
             }
-            SetToken(trie, i, mask);
+            for (int k = trie.ValuesStart[i]; k < trie.ValuesStart[i + 1]; k++)
+            {
+                int t = trie.Values[k];
+                mask[t >> 5] |= 1u << (t & 31);
+            }
             i++;
         }
+    }
+
+    // Every suffix of a group starts from the same frame, so the step for each first byte is computed once per group.
+    private void FirstStep(Stepper stepper, byte b, long offset, List<LexThread> output)
+    {
+        var memo = _firstFrames[b];
+        if (_firstStamp[b] != _stamp)
+        {
+            if (!StepFast(_frames[0], b, memo)) stepper.Step(_frames[0], b, offset, memo);
+            _firstStamp[b] = _stamp;
+        }
+        output.Clear();
+        if (memo.Count == 1) output.Add(memo[0]);
+        else if (memo.Count > 1) output.AddRange(memo);
     }
 
     /// <summary>
@@ -105,22 +175,12 @@ internal sealed class MaskWalker
         return true;
     }
 
-    private static void SetToken(TokenTrie trie, int node, Span<uint> mask)
-    {
-        for (int t = trie.NodeToken[node]; t >= 0; t = trie.SameBytesNext[t]) mask[t >> 5] |= 1u << (t & 31);
-    }
-
     /// <summary>True when the state's threads survive every byte of <paramref name="bytes"/>.</summary>
     public bool Allows(ParserState state, ReadOnlySpan<byte> bytes)
     {
         var stepper = Stepper.For(_masker.Grammar);
+        EnsureDepth(bytes.Length + 1);
         var frames = _frames;
-        if (frames.Length < bytes.Length + 1)
-        {
-            var grown = new List<LexThread>[bytes.Length + 1];
-            for (int i = 0; i < grown.Length; i++) grown[i] = i < frames.Length ? frames[i] : new List<LexThread>(8);
-            _frames = frames = grown;
-        }
         frames[0].Clear();
         frames[0].AddRange(state.Threads);
         for (int i = 0; i < bytes.Length; i++)

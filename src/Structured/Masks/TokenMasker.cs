@@ -11,9 +11,17 @@ namespace Structured.Masks;
 /// End-of-sequence ids are set exactly when the state is accepting; special tokens never are.
 /// One masker per (grammar, vocabulary); thread-safe, and its caches are shared by every state of the grammar.
 /// </summary>
+/// <remarks>
+/// A mask is the union over the state's lexer threads. For each thread, the lexer's verdict on every token is cached
+/// per lexer state (<see cref="LexerTokenClass"/>); only tokens that cross a lexeme boundary reach the parser, through
+/// small tries of their suffixes. A thread whose longest match is pending is split: the match goes on, or it is
+/// committed and the token's first byte must be one the match could not take.
+/// </remarks>
 public sealed class TokenMasker
 {
-    private readonly ConcurrentDictionary<long, LexerTokenClass> _classes = new();
+    private readonly ConcurrentDictionary<int, LexerTokenClass> _classes = new();
+    private readonly ConcurrentDictionary<int, uint[]> _extending = new();
+    private readonly ConcurrentDictionary<int, Lexing.ByteSet> _firstBytes = new();
     private readonly TokenTrie _trie;
 
     /// <summary>Creates a masker; the vocabulary's trie is built on first use if it was not yet.</summary>
@@ -37,6 +45,8 @@ public sealed class TokenMasker
     /// <summary>The number of lexer states whose token classes are cached.</summary>
     public int CachedLexerStates => _classes.Count;
 
+    internal TokenTrie Trie => _trie;
+
     /// <summary>Writes the mask of <paramref name="state"/> into <paramref name="mask"/> (at least <see cref="MaskWords"/> words).</summary>
     public void FillMask(ParserState state, Span<uint> mask)
     {
@@ -46,15 +56,25 @@ public sealed class TokenMasker
         mask = mask[..MaskWords];
         mask.Clear();
         if (!state.IsViable) return;
-        var threads = state.Threads;
         var walker = MaskWalker.For(this);
-        for (int k = 0; k < threads.Length; k++)
+        var lexer = Grammar.T.Lexer;
+        foreach (var t in state.Threads)
         {
-            var t = threads[k];
-            var cls = ClassOf(t.LexerState, t.Fresh);
-            if (k == 0) cls.Allowed.AsSpan().CopyTo(mask);
-            else Or(mask, cls.Allowed);
-            if (cls.Entries.Length > 0) walker.WalkDependent(t, cls, state.Offset, mask);
+            if (!t.Fresh && lexer[t.LexerState].EndIfLongest.Length > 0)
+            {
+                // The match may go on…
+                walker.AddThread(t.Column, t.LexerState, state.Offset, mask);
+                // …or end here, when the token's first byte cannot extend it.
+                var temp = walker.Temp(MaskWords);
+                temp.Clear();
+                foreach (var b in walker.CommitBases(t.Column, t.LexerState, state.Offset))
+                    walker.AddThread(b, b.LexerStart, state.Offset, temp);
+                AndNotOr(mask, temp, Extending(t.LexerState));
+            }
+            else
+            {
+                walker.AddThread(t.Column, t.LexerState, state.Offset, mask);
+            }
         }
         if (state.IsAccepting)
             foreach (int eos in Vocabulary.EndOfSequenceIds) mask[eos >> 5] |= 1u << (eos & 31);
@@ -63,32 +83,21 @@ public sealed class TokenMasker
     /// <summary>
     /// Writes the masks of several states, row after row (<c>states.Count × MaskWords</c> words), in parallel across cores.
     /// </summary>
-    public void FillMasks(IReadOnlyList<ParserState> states, Span<uint> masks)
+    public void FillMasks(IReadOnlyList<ParserState> states, uint[] masks)
     {
         ArgumentNullException.ThrowIfNull(states);
+        ArgumentNullException.ThrowIfNull(masks);
         if (masks.Length < states.Count * MaskWords) throw new ArgumentException($"the masks need {states.Count * MaskWords} words", nameof(masks));
         if (states.Count == 1)
         {
             FillMask(states[0], masks);
             return;
         }
-        var buffer = new uint[states.Count * MaskWords];
-        Parallel.For(0, states.Count, i => FillMask(states[i], buffer.AsSpan(i * MaskWords, MaskWords)));
-        buffer.AsSpan().CopyTo(masks);
-    }
-
-    /// <summary>
-    /// Writes the masks of several states into <paramref name="masks"/>, in parallel across cores, without copying.
-    /// </summary>
-    public void FillMasks(IReadOnlyList<ParserState> states, uint[] masks)
-    {
-        ArgumentNullException.ThrowIfNull(states);
-        ArgumentNullException.ThrowIfNull(masks);
-        if (masks.Length < states.Count * MaskWords) throw new ArgumentException($"the masks need {states.Count * MaskWords} words", nameof(masks));
         Parallel.For(0, states.Count, i => FillMask(states[i], masks.AsSpan(i * MaskWords, MaskWords)));
     }
 
     /// <summary>True when <paramref name="tokenId"/> keeps the parse viable (for end of sequence: the parse is complete).</summary>
+    /// <remarks>Advances the lexer and parser through the token's bytes; it does not consult the mask caches.</remarks>
     public bool IsAllowed(ParserState state, int tokenId)
     {
         ArgumentNullException.ThrowIfNull(state);
@@ -108,17 +117,41 @@ public sealed class TokenMasker
         return n;
     }
 
-    internal LexerTokenClass ClassOf(int lexerState, bool fresh)
+    internal LexerTokenClass ClassOf(int lexerState)
     {
-        long key = ((long)lexerState << 1) | (fresh ? 1L : 0L);
-        if (_classes.TryGetValue(key, out var cls)) return cls;
-        cls = LexerTokenClass.Build(Grammar.T.Lexer, _trie, MaskWords, lexerState, fresh);
-        return _classes.GetOrAdd(key, cls);
+        if (_classes.TryGetValue(lexerState, out var cls)) return cls;
+        cls = LexerTokenClass.Build(Grammar.T.Lexer, _trie, Vocabulary, MaskWords, lexerState);
+        return _classes.GetOrAdd(lexerState, cls);
     }
 
-    internal TokenTrie Trie => _trie;
+    /// <summary>The bytes a lexer state can take (for a fresh thread: the bytes that may start a token's walk).</summary>
+    internal Lexing.ByteSet FirstBytes(int lexerState)
+    {
+        if (_firstBytes.TryGetValue(lexerState, out var set)) return set;
+        var lexer = Grammar.T.Lexer;
+        set = Lexing.ByteSet.Empty;
+        for (int b = 0; b < 256; b++)
+            if (lexer.Next(lexerState, (byte)b) != Lexing.LexerTable.Dead) set = set.Add((byte)b);
+        return _firstBytes.GetOrAdd(lexerState, set);
+    }
 
-    private static void Or(Span<uint> into, ReadOnlySpan<uint> from)
+    // The tokens whose first byte extends the match of a lexer state.
+    private uint[] Extending(int lexerState)
+    {
+        if (_extending.TryGetValue(lexerState, out var bits)) return bits;
+        bits = new uint[MaskWords];
+        var lexer = Grammar.T.Lexer;
+        var trie = _trie;
+        for (int i = 1; i < trie.NodeCount; i = trie.SubtreeEnd[i])
+        {
+            if (lexer.Next(lexerState, trie.NodeByte[i]) == Lexing.LexerTable.Dead) continue;
+            for (int j = i; j < trie.SubtreeEnd[i]; j++)
+                for (int t = trie.NodeToken[j]; t >= 0; t = trie.SameBytesNext[t]) bits[t >> 5] |= 1u << (t & 31);
+        }
+        return _extending.GetOrAdd(lexerState, bits);
+    }
+
+    internal static void Or(Span<uint> into, ReadOnlySpan<uint> from)
     {
         int i = 0;
         if (Vector.IsHardwareAccelerated)
@@ -128,5 +161,17 @@ public sealed class TokenMasker
                 (new Vector<uint>(into[i..]) | new Vector<uint>(from[i..])).CopyTo(into[i..]);
         }
         for (; i < into.Length; i++) into[i] |= from[i];
+    }
+
+    private static void AndNotOr(Span<uint> into, ReadOnlySpan<uint> from, ReadOnlySpan<uint> not)
+    {
+        int i = 0;
+        if (Vector.IsHardwareAccelerated)
+        {
+            int width = Vector<uint>.Count;
+            for (; i + width <= into.Length; i += width)
+                (new Vector<uint>(into[i..]) | Vector.AndNot(new Vector<uint>(from[i..]), new Vector<uint>(not[i..]))).CopyTo(into[i..]);
+        }
+        for (; i < into.Length; i++) into[i] |= from[i] & ~not[i];
     }
 }

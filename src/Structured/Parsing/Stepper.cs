@@ -116,6 +116,29 @@ internal sealed class Stepper
         return next;
     }
 
+    /// <summary>
+    /// The columns where lexing resumes after the lexemes that lexer state <paramref name="state"/> ends at once
+    /// (<see cref="LexemeMatch.AllEnds"/> and <see cref="LexemeMatch.Shortest"/>): a scan of them, and the column itself for ignored ones.
+    /// </summary>
+    public void EndNow(Column from, int state, long position, List<Column> bases)
+    {
+        bases.Clear();
+        var lexemes = _lexer[state].EndNow;
+        bool ignored = false;
+        int key = int.MinValue / 2 - state;
+        if (!from.TryGetNext(key, out var col))
+        {
+            _commitScans.Clear();
+            foreach (int lex in lexemes)
+                if (!_g.T.Lexemes[lex].Ignored) _commitScans.Add((from, lex));
+            col = _commitScans.Count == 0 ? null : _commitScans.Count == 1 ? Scan(from, _commitScans[0].Item2, position) : _builder.Build(_commitScans, position);
+            from.SetNext(key, col);
+        }
+        if (col is not null) bases.Add(col);
+        foreach (int lex in lexemes) ignored |= _g.T.Lexemes[lex].Ignored;
+        if (ignored) bases.Add(from);
+    }
+
     /// <summary>The columns where lexing resumes after committing the longest-match lexemes that lexer state <paramref name="state"/> ends.</summary>
     public void CommitLongest(Column from, int state, long position, List<Column> bases)
     {
