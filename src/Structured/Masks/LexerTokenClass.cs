@@ -24,7 +24,23 @@ internal sealed class LexerTokenClass
     /// False: lexemes end at once after the byte (the suffix starts after it).</param>
     /// <param name="Suffixes">The bytes after the boundary, with the tokens that have them, for small subtrees (shared suffixes are walked once).</param>
     /// <param name="Ranges">Large subtrees walked in place: main-trie node ranges [From, To) whose bytes after depth Cut are the suffixes.</param>
-    internal sealed record Crossing(int State, bool Commit, ByteTrie Suffixes, Range[] Ranges);
+    internal sealed record Crossing(int State, bool Commit, ByteTrie Suffixes, Range[] Ranges)
+    {
+        private readonly System.Collections.Concurrent.ConcurrentDictionary<int, SuffixClass> _byState = new();
+
+        /// <summary>The suffixes as sources: the copied trie, then each range child in place.</summary>
+        public SuffixSource[] Sources(TokenTrie main) => _sources ??=
+            [new SuffixSource(Suffixes), .. Ranges.SelectMany(r => r.Children.Select(c => new SuffixSource(main, c, r.Cut)))];
+
+        private SuffixSource[]? _sources;
+
+        /// <summary>The lexer's verdict on these suffixes from a fresh thread in <paramref name="state"/>, cached.</summary>
+        public SuffixClass ClassFor(Lexing.LexerTable lexer, TokenTrie main, int state) =>
+            _byState.TryGetValue(state, out var c) ? c : _byState.GetOrAdd(state, SuffixClass.Build(lexer, Sources(main), state));
+    }
+
+    /// <summary>Marks an entry whose whole subtree is walked.</summary>
+    public const int FullSubtree = 1 << 31;
 
     /// <summary>A main-trie range walked in place: the subtrees of <see cref="Children"/>, whose bytes after depth <see cref="Cut"/> are the suffixes.</summary>
     internal sealed record Range(int Cut, byte[] ChildBytes, int[] Children, Lexing.ByteSet FirstBytes);

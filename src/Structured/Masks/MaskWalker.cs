@@ -72,9 +72,70 @@ internal sealed class MaskWalker
             var alive = Lexing.ByteSet.Empty;
             foreach (var t in root) alive = alive.Union(_masker.FirstBytes(t.LexerState));
             if (alive.IsEmpty) continue;
+            if (root.Count == 1)
+            {
+                // One fresh thread: the lexer's verdict on the suffixes is cached for its state.
+                var sc = crossing.ClassFor(_masker.Grammar.T.Lexer, _masker.Trie, root[0].LexerState);
+                foreach (int t in sc.AllowedTokens) mask[t >> 5] |= 1u << (t & 31);
+                if (sc.HasEntries) WalkEntries(stepper, crossing.Sources(_masker.Trie), sc, offset, mask);
+                continue;
+            }
             WalkSuffixes(stepper, crossing.Suffixes, alive, offset, mask);
             foreach (var range in crossing.Ranges)
                 if (!range.FirstBytes.Intersect(alive).IsEmpty) WalkRange(stepper, range, alive, offset, mask);
+        }
+    }
+
+    // Walks the parser-dependent nodes of a suffix class; _frames[0] holds the fresh thread.
+    private void WalkEntries(Stepper stepper, SuffixSource[] sources, SuffixClass sc, long offset, Span<uint> mask)
+    {
+        var frames = _frames;
+        for (int s = 0; s < sources.Length; s++)
+        {
+            var entries = sc.Entries[s];
+            if (entries.Length == 0) continue;
+            var src = sources[s];
+            var skip = sc.SkipTo[s];
+            int k = 0;
+            while (k < entries.Length)
+            {
+                int entry = entries[k];
+                int node = entry & ~LexerTokenClass.FullSubtree;
+                int d = src.Depth(node);
+                EnsureDepth(d + 1);
+                frames = _frames;
+                var output = frames[d];
+                if (!StepFast(frames[d - 1], src.Byte(node), output)) stepper.Step(frames[d - 1], src.Byte(node), offset + d - 1, output);
+                if (output.Count == 0)
+                {
+                    k = skip[k];
+                    continue;
+                }
+                src.SetTokens(node, mask);
+                if ((entry & LexerTokenClass.FullSubtree) == 0)
+                {
+                    k++;
+                    continue;
+                }
+                int end = src.End(node);
+                int i = node + 1;
+                while (i < end)
+                {
+                    int di = src.Depth(i);
+                    EnsureDepth(di + 1);
+                    frames = _frames;
+                    var o = frames[di];
+                    if (!StepFast(frames[di - 1], src.Byte(i), o)) stepper.Step(frames[di - 1], src.Byte(i), offset + di - 1, o);
+                    if (o.Count == 0)
+                    {
+                        i = src.End(i);
+                        continue;
+                    }
+                    src.SetTokens(i, mask);
+                    i++;
+                }
+                k = skip[k];
+            }
         }
     }
 

@@ -1,5 +1,8 @@
 using System.Collections.Concurrent;
 using System.Numerics;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
 using Structured.Parsing;
 using Structured.Tokens;
 
@@ -153,25 +156,22 @@ public sealed class TokenMasker
 
     internal static void Or(Span<uint> into, ReadOnlySpan<uint> from)
     {
-        int i = 0;
-        if (Vector.IsHardwareAccelerated)
-        {
-            int width = Vector<uint>.Count;
-            for (; i + width <= into.Length; i += width)
-                (new Vector<uint>(into[i..]) | new Vector<uint>(from[i..])).CopyTo(into[i..]);
-        }
-        for (; i < into.Length; i++) into[i] |= from[i];
+        ref uint d = ref MemoryMarshal.GetReference(into);
+        ref uint f = ref MemoryMarshal.GetReference(from);
+        nuint n = (nuint)into.Length, i = 0;
+        for (; i + 8 <= n; i += 8)
+            (Vector256.LoadUnsafe(ref d, i) | Vector256.LoadUnsafe(ref f, i)).StoreUnsafe(ref d, i);
+        for (; i < n; i++) Unsafe.Add(ref d, i) |= Unsafe.Add(ref f, i);
     }
 
     private static void AndNotOr(Span<uint> into, ReadOnlySpan<uint> from, ReadOnlySpan<uint> not)
     {
-        int i = 0;
-        if (Vector.IsHardwareAccelerated)
-        {
-            int width = Vector<uint>.Count;
-            for (; i + width <= into.Length; i += width)
-                (new Vector<uint>(into[i..]) | Vector.AndNot(new Vector<uint>(from[i..]), new Vector<uint>(not[i..]))).CopyTo(into[i..]);
-        }
-        for (; i < into.Length; i++) into[i] |= from[i] & ~not[i];
+        ref uint d = ref MemoryMarshal.GetReference(into);
+        ref uint f = ref MemoryMarshal.GetReference(from);
+        ref uint x = ref MemoryMarshal.GetReference(not);
+        nuint n = (nuint)into.Length, i = 0;
+        for (; i + 8 <= n; i += 8)
+            (Vector256.LoadUnsafe(ref d, i) | Vector256.AndNot(Vector256.LoadUnsafe(ref f, i), Vector256.LoadUnsafe(ref x, i))).StoreUnsafe(ref d, i);
+        for (; i < n; i++) Unsafe.Add(ref d, i) |= Unsafe.Add(ref f, i) & ~Unsafe.Add(ref x, i);
     }
 }

@@ -1,0 +1,89 @@
+using Structured.Lexing;
+
+namespace Structured.Masks;
+
+/// <summary>
+/// What the lexer alone decides about the suffixes of one crossing group when lexing resumes at a fresh thread in a
+/// given lexer state: the tokens it allows outright, and the nodes where a second boundary needs the parser again
+/// (walked with the parser per mask, with their ancestors). Cached per (group, lexer state), so the long stretches
+/// inside a lexeme after a boundary (a string after whitespace, say) cost one list of token ids instead of a walk.
+/// </summary>
+internal sealed class SuffixClass
+{
+    public required int[] AllowedTokens { get; init; }
+
+    /// <summary>Per source: nodes to walk with the parser (ancestors, or roots of whole subtrees with <see cref="LexerTokenClass.FullSubtree"/>).</summary>
+    public required int[][] Entries { get; init; }
+
+    /// <summary>Per source and entry: the entry index after its subtree.</summary>
+    public required int[][] SkipTo { get; init; }
+
+    public bool HasEntries { get; init; }
+
+    public static SuffixClass Build(LexerTable lexer, SuffixSource[] sources, int state)
+    {
+        var allowed = new List<int>();
+        var entries = new int[sources.Length][];
+        var skips = new int[sources.Length][];
+        bool any = false;
+        for (int s = 0; s < sources.Length; s++)
+        {
+            var src = sources[s];
+            var list = new List<int>();
+            int maxDepth = 1;
+            for (int i = src.From; i < src.To; i++) maxDepth = Math.Max(maxDepth, src.Depth(i));
+            var ls = new int[maxDepth + 1];
+            var cross = new bool[maxDepth + 1];
+            var path = new int[maxDepth + 1];
+            var added = new int[maxDepth + 1];
+            Array.Fill(added, -1);
+            ls[0] = state;
+            int n = src.To;
+            int i2 = src.From;
+            while (i2 < n)
+            {
+                int d = src.Depth(i2);
+                int parent = ls[d - 1];
+                bool crossing = cross[d - 1];
+                int next = parent == LexerTable.Dead ? LexerTable.Dead : lexer.Next(parent, src.Byte(i2));
+                if (next == LexerTable.Dead)
+                {
+                    // The thread is fresh at depth 0, so it cannot commit before the first byte.
+                    if (parent != LexerTable.Dead && d > 1 && lexer[parent].EndIfLongest.Length > 0) crossing = true;
+                    if (crossing)
+                    {
+                        for (int k = 1; k < d; k++)
+                        {
+                            if (added[k] == path[k]) continue;
+                            list.Add(path[k]);
+                            added[k] = path[k];
+                            for (int j = k + 1; j <= maxDepth; j++) added[j] = -1;
+                        }
+                        list.Add(i2 | LexerTokenClass.FullSubtree);
+                    }
+                    i2 = src.End(i2);
+                    continue;
+                }
+                src.AddTokens(i2, allowed);
+                var st = lexer[next];
+                path[d] = i2;
+                ls[d] = st.Continue;
+                cross[d] = crossing || st.EndNow.Length > 0;
+                i2++;
+            }
+            entries[s] = list.ToArray();
+            any |= list.Count > 0;
+            var skip = new int[list.Count];
+            var open = new Stack<int>();
+            for (int k = 0; k < list.Count; k++)
+            {
+                int node = list[k] & ~LexerTokenClass.FullSubtree;
+                while (open.Count > 0 && node >= src.End(list[open.Peek()] & ~LexerTokenClass.FullSubtree)) skip[open.Pop()] = k;
+                open.Push(k);
+            }
+            while (open.Count > 0) skip[open.Pop()] = list.Count;
+            skips[s] = skip;
+        }
+        return new SuffixClass { AllowedTokens = allowed.Distinct().ToArray(), Entries = entries, SkipTo = skips, HasEntries = any };
+    }
+}
