@@ -110,6 +110,7 @@ internal sealed class MaskBenchmark
         var allCold = new List<double>();
         var compileMedians = new List<double>();
         int passed = 0, compileErrors = 0;
+        long totalAllocated = 0;
         var sw = Stopwatch.StartNew();
         _ = _vocab.Trie;
         double trieMs = sw.Elapsed.TotalMilliseconds;
@@ -191,19 +192,24 @@ internal sealed class MaskBenchmark
                 passed++;
                 allCold.AddRange(cold);
                 var timed = new List<double>();
+                long allocated = 0;
                 for (int p = 0; p < _repeat; p++)
                 {
                     state = grammar.InitialState;
                     for (int i = 0; i < steps.Length; i++)
                     {
+                        long a0 = GC.GetAllocatedBytesForCurrentThread();
                         var t0 = Stopwatch.GetTimestamp();
                         masker.FillMask(state, mask);
                         timed.Add(Stopwatch.GetElapsedTime(t0).TotalMicroseconds);
+                        allocated += GC.GetAllocatedBytesForCurrentThread() - a0;
                         if (i < steps.Length - 1) state = state.Advance(_vocab[steps[i]]);
                     }
                 }
                 line["mask_us"] = Stats.Of(timed);
+                line["alloc_bytes_per_mask"] = Math.Round((double)allocated / timed.Count, 1);
                 allMasks.AddRange(timed);
+                totalAllocated += allocated;
             }
             else
             {
@@ -224,6 +230,7 @@ internal sealed class MaskBenchmark
             ["compile_ms"] = Stats.Of(compileMedians, 3),
             ["mask_us"] = Stats.Of(allMasks),
             ["mask_us_first_pass"] = Stats.Of(allCold),
+            ["alloc_bytes_per_mask"] = allMasks.Count == 0 ? 0 : Math.Round((double)totalAllocated / allMasks.Count, 1),
         };
         Emit(summary);
         return 0;

@@ -29,7 +29,10 @@ internal sealed class LexerTokenClass
         private readonly System.Collections.Concurrent.ConcurrentDictionary<int, SuffixClass> _byState = new();
 
         /// <summary>The suffixes as sources: the copied trie, then each range child in place.</summary>
-        public SuffixSource[] Sources(TokenTrie main) => _sources ??=
+        public SuffixSource[] Sources(TokenTrie main) => _sources ??= BuildSources(main);
+
+        // Kept apart from Sources: a lambda capturing a parameter allocates its closure on every call of the method that declares it.
+        private SuffixSource[] BuildSources(TokenTrie main) =>
             [new SuffixSource(Suffixes), .. Ranges.SelectMany(r => r.Children.Select(c => new SuffixSource(main, c, r.Cut)))];
 
         private SuffixSource[]? _sources;

@@ -10,9 +10,7 @@ namespace Structured.Masks;
 /// </summary>
 internal sealed class MaskWalker
 {
-    [ThreadStatic] private static MaskWalker? t_instance;
-
-    private TokenMasker _masker = null!;
+    private readonly TokenMasker _masker;
     private List<LexThread>[] _frames = [];
     private readonly List<Column> _bases = new(4);
     private readonly List<Column> _commitBases = new(4);
@@ -21,15 +19,12 @@ internal sealed class MaskWalker
     private readonly int[] _firstStamp = new int[256];
     private int _stamp;
 
-    public static MaskWalker For(TokenMasker masker)
+    public static MaskWalker For(TokenMasker masker) => masker.Walkers.Value!;
+
+    public MaskWalker(TokenMasker masker)
     {
-        var w = t_instance ??= new MaskWalker();
-        if (w._masker != masker)
-        {
-            w._masker = masker;
-            w.EnsureDepth(masker.Trie.MaxDepth + 2);
-        }
-        return w;
+        _masker = masker;
+        EnsureDepth(masker.Trie.MaxDepth + 2);
     }
 
     private void EnsureDepth(int depth)
@@ -174,7 +169,7 @@ internal sealed class MaskWalker
     private void WalkSuffixes(Stepper stepper, ByteTrie trie, Lexing.ByteSet alive, long offset, Span<uint> mask)
     {
         var frames = _frames;
-        EnsureDepth(trie.NodeCount == 0 ? 1 : trie.NodeDepth.Max() + 1);
+        EnsureDepth(trie.MaxDepth + 1);
         frames = _frames;
         int n = trie.NodeCount;
         int i = 1;

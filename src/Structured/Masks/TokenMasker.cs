@@ -20,6 +20,7 @@ namespace Structured.Masks;
 /// small tries of their suffixes. A thread whose longest match is pending is split: the match goes on, or it is
 /// committed and the token's first byte must be one the match could not take.
 /// </remarks>
+[System.Diagnostics.CodeAnalysis.SuppressMessage("Design", "CA1001", Justification = "The ThreadLocal holds only managed scratch memory; its finalizer releases it with the owner.")]
 public sealed class TokenMasker
 {
     private readonly ConcurrentDictionary<int, LexerTokenClass> _classes = new();
@@ -34,7 +35,10 @@ public sealed class TokenMasker
         Vocabulary = vocabulary;
         _trie = vocabulary.Trie;
         MaskWords = (vocabulary.Size + 31) / 32;
+        Walkers = new ThreadLocal<MaskWalker>(() => new MaskWalker(this));
     }
+
+    internal ThreadLocal<MaskWalker> Walkers { get; }
 
     /// <summary>The grammar.</summary>
     public CompiledGrammar Grammar { get; }
@@ -96,6 +100,11 @@ public sealed class TokenMasker
             FillMask(states[0], masks);
             return;
         }
+        FillInParallel(states, masks);
+    }
+
+    private void FillInParallel(IReadOnlyList<ParserState> states, uint[] masks)
+    {
         Parallel.For(0, states.Count, i => FillMask(states[i], masks.AsSpan(i * MaskWords, MaskWords)));
     }
 

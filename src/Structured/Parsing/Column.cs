@@ -111,7 +111,8 @@ internal sealed class Column
         lock (this)
         {
             var old = _next;
-            int at = Array.FindIndex(old, e => e.Key == key);
+            int at = -1;
+            for (int k = 0; k < old.Length; k++) if (old[k].Key == key) at = k;
             var copy = at >= 0 ? ((int Key, object Entry)[])old.Clone() : new (int Key, object Entry)[old.Length + 1];
             if (at < 0) { Array.Copy(old, copy, old.Length); at = old.Length; }
             copy[at] = (key, entry);

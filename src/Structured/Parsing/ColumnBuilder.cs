@@ -6,8 +6,6 @@ namespace Structured.Parsing;
 /// </summary>
 internal sealed class ColumnBuilder
 {
-    [ThreadStatic] private static ColumnBuilder? t_instance;
-
     private readonly List<Item> _items = new(64);
     private readonly HashSet<long> _seen = [];
     private readonly List<int> _allowed = new(16);
@@ -16,17 +14,14 @@ internal sealed class ColumnBuilder
     private int[] _allowedStamp = [];
     private int _stamp;
 
-    public static ColumnBuilder ForCurrentThread(CompiledGrammar g)
+    // One builder per grammar and thread (CompiledGrammar keeps them), so switching grammars reallocates nothing.
+    public static ColumnBuilder ForCurrentThread(CompiledGrammar g) => g.Scratch.Value!.Builder;
+
+    public ColumnBuilder(CompiledGrammar g)
     {
-        var b = t_instance ??= new ColumnBuilder();
-        if (b._grammar != g)
-        {
-            b._grammar = g;
-            b._predicted = new int[g.T.RulesOf.Length];
-            b._allowedStamp = new int[g.T.Lexemes.Length];
-            b._stamp = 0;
-        }
-        return b;
+        _grammar = g;
+        _predicted = new int[g.T.RulesOf.Length];
+        _allowedStamp = new int[g.T.Lexemes.Length];
     }
 
     /// <summary>The first column: the start rule predicted at offset 0.</summary>

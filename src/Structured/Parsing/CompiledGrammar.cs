@@ -7,6 +7,7 @@ namespace Structured.Parsing;
 /// A grammar compiled for parsing: flat Earley rules over lexemes, and a lazily built byte-level lexer.
 /// Immutable and thread-safe; its lazy automaton caches grow as inputs explore them. Compile once and share.
 /// </summary>
+[System.Diagnostics.CodeAnalysis.SuppressMessage("Design", "CA1001", Justification = "The ThreadLocal holds only managed scratch memory; its finalizer releases it with the owner.")]
 public sealed class CompiledGrammar
 {
     internal sealed class Tables
@@ -27,12 +28,29 @@ public sealed class CompiledGrammar
     }
 
     internal readonly Tables T;
+
+    /// <summary>Per-thread working memory for parsing this grammar.</summary>
+    internal sealed class ThreadScratch
+    {
+        public ThreadScratch(CompiledGrammar g)
+        {
+            Builder = new ColumnBuilder(g);
+            Stepper = new Stepper(g, Builder);
+        }
+
+        public ColumnBuilder Builder { get; }
+
+        public Stepper Stepper { get; }
+    }
+
+    internal readonly ThreadLocal<ThreadScratch> Scratch;
     private readonly Lazy<ParserState> _initial;
 
     internal CompiledGrammar(Grammar source, Tables tables)
     {
         Source = source;
         T = tables;
+        Scratch = new ThreadLocal<ThreadScratch>(() => new ThreadScratch(this));
         _initial = new Lazy<ParserState>(() =>
         {
             var col = ColumnBuilder.ForCurrentThread(this).BuildInitial()

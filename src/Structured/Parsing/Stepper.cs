@@ -10,28 +10,23 @@ namespace Structured.Parsing;
 /// </summary>
 internal sealed class Stepper
 {
-    [ThreadStatic] private static Stepper? t_instance;
-
     private List<LexThread> _current = new(8);
     private List<LexThread> _next = new(8);
     private readonly List<(Column, int)> _scans = new(8);
     private readonly List<(Column, int)> _commitScans = new(4);
     private readonly List<Column> _ignoredBases = new(4);
     private readonly List<Column> _bases = new(2);
-    private CompiledGrammar _g = null!;
-    private LexerTable _lexer = null!;
-    private ColumnBuilder _builder = null!;
+    private readonly CompiledGrammar _g;
+    private readonly LexerTable _lexer;
+    private readonly ColumnBuilder _builder;
 
-    public static Stepper For(CompiledGrammar g)
+    public static Stepper For(CompiledGrammar g) => g.Scratch.Value!.Stepper;
+
+    public Stepper(CompiledGrammar g, ColumnBuilder builder)
     {
-        var s = t_instance ??= new Stepper();
-        if (s._g != g)
-        {
-            s._g = g;
-            s._lexer = g.T.Lexer;
-        }
-        s._builder = ColumnBuilder.ForCurrentThread(g);
-        return s;
+        _g = g;
+        _lexer = g.T.Lexer;
+        _builder = builder;
     }
 
     /// <summary>

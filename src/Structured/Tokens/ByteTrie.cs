@@ -23,6 +23,8 @@ internal sealed class ByteTrie
 
     public int NodeCount => NodeByte.Length;
 
+    public int MaxDepth { get; private init; }
+
     public static ByteTrie Build(List<(byte[] Key, int Value)> entries)
     {
         entries.Sort((a, b) =>
@@ -72,6 +74,8 @@ internal sealed class ByteTrie
             if (valueLists[i] is { } vl) values.AddRange(vl);
         }
         starts[n] = values.Count;
-        return new ByteTrie(bytes.ToArray(), d, end, starts, values.ToArray());
+        int maxDepth = 0;
+        foreach (var x in d) maxDepth = Math.Max(maxDepth, x);
+        return new ByteTrie(bytes.ToArray(), d, end, starts, values.ToArray()) { MaxDepth = maxDepth };
     }
 }
