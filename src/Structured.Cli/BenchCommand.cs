@@ -11,6 +11,30 @@ internal static class BenchCommand
         var command = new Command("bench", "Benchmarks; each prints JSON lines.");
         command.Subcommands.Add(Parse());
         command.Subcommands.Add(Masks());
+        command.Subcommands.Add(Setup());
+        command.Subcommands.Add(Batch());
+        return command;
+    }
+
+    private static Command Setup()
+    {
+        var tokenizer = new Option<string>("--tokenizer") { Description = "cl100k or o200k.", Required = true };
+        var repeats = new Option<int>("--repeats") { Description = "Trie builds timed.", DefaultValueFactory = _ => 5 };
+        var command = new Command("setup", "One-off costs of a vocabulary: loading its exact token bytes, building its token trie, and the trie's memory.") { tokenizer, repeats };
+        command.SetAction(r => SetupBenchmark.Setup(r.GetValue(tokenizer)!, r.GetValue(repeats)));
+        return command;
+    }
+
+    private static Command Batch()
+    {
+        var tokenizer = new Option<string>("--tokenizer") { Description = "cl100k or o200k.", Required = true };
+        var grammar = new Option<FileInfo>("--grammar") { Description = "The grammar.", Required = true };
+        var trajectories = new Option<FileInfo>("--trajectories") { Description = "Trajectory JSONL; every state along them is a candidate.", Required = true };
+        var sizes = new Option<string>("--sizes") { Description = "Batch sizes, comma-separated.", DefaultValueFactory = _ => "1,16,64" };
+        var rounds = new Option<int>("--rounds") { Description = "Random batches timed per size.", DefaultValueFactory = _ => 200 };
+        var command = new Command("batch", "FillMasks on batches of states (parallel across cores) against one-by-one FillMask, with warm caches.") { tokenizer, grammar, trajectories, sizes, rounds };
+        command.SetAction(r => SetupBenchmark.Batch(r.GetValue(tokenizer)!, r.GetValue(grammar)!.FullName, r.GetValue(trajectories)!.FullName,
+            r.GetValue(sizes)!.Split(',').Select(int.Parse).ToArray(), r.GetValue(rounds)));
         return command;
     }
 
@@ -22,9 +46,10 @@ internal static class BenchCommand
         var grammar = new Option<FileInfo?>("--grammar") { Description = "Use this grammar for every case (until JSON Schema compiles, e.g. grammars/json.gbnf for JSON instances)." };
         var repeat = new Option<int>("--repeat") { Description = "Timed passes over each trajectory.", DefaultValueFactory = _ => 5 };
         var compileRepeat = new Option<int>("--compile-repeat") { Description = "Timed compiles per case.", DefaultValueFactory = _ => 3 };
+        var warmup = new Option<int>("--warmup") { Description = "Untimed rounds over all cases first, with separately compiled grammars (JIT tiering).", DefaultValueFactory = _ => 1 };
         var command = new Command("masks", "Mask time along token trajectories, in the peer harness's format: one case line per case, then a summary line.")
         {
-            inputs, tokenizer, trajectories, grammar, repeat, compileRepeat,
+            inputs, tokenizer, trajectories, grammar, repeat, compileRepeat, warmup,
         };
         command.SetAction(result =>
         {
@@ -41,7 +66,7 @@ internal static class BenchCommand
                 return ExitCodes.BadConstraint;
             }
             var bench = new MaskBenchmark(tok, result.GetValue(repeat), result.GetValue(compileRepeat), result.GetValue(grammar)?.FullName);
-            return bench.Run(cases);
+            return bench.Run(cases, result.GetValue(warmup));
         });
         return command;
     }

@@ -1,0 +1,3 @@
+using BenchmarkDotNet.Running;
+
+BenchmarkSwitcher.FromAssembly(typeof(Structured.Benchmarks.TrieWalkBenchmarks).Assembly).Run(args);
