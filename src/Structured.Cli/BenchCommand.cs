@@ -54,9 +54,9 @@ internal static class BenchCommand
         command.SetAction(result =>
         {
             string tok = result.GetValue(tokenizer)!;
-            if (tok is not ("cl100k" or "o200k" or "cl100k_base" or "o200k_base"))
+            if (tok is not ("cl100k" or "o200k" or "cl100k_base" or "o200k_base") && !Directory.Exists(tok))
             {
-                Console.Error.WriteLine($"error: --tokenizer {tok}: only cl100k and o200k are supported by this version");
+                Console.Error.WriteLine($"error: --tokenizer {tok}: give cl100k, o200k, or a Hugging Face model folder (tokenizer.json or tokenizer.model)");
                 return ExitCodes.BadConstraint;
             }
             var cases = MaskBenchmark.Discover(result.GetValue(inputs) ?? [], result.GetValue(trajectories)?.FullName);

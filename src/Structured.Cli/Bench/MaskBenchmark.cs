@@ -30,11 +30,13 @@ internal sealed class MaskBenchmark
     public MaskBenchmark(string encoding, int repeat, int compileRepeat, string? grammarOverride)
     {
         _encoding = encoding;
-        _vocab = TokenVocabulary.Tiktoken(encoding);
+        _vocab = Directory.Exists(encoding) ? HuggingFaceVocabulary.Load(encoding) : TokenVocabulary.Tiktoken(encoding);
         _repeat = repeat;
         _compileRepeat = compileRepeat;
         _grammarOverride = grammarOverride;
-        _tokenizer = new Lazy<Tokenizer>(() => TiktokenTokenizer.CreateForEncoding(_vocab.Name));
+        _tokenizer = new Lazy<Tokenizer>(() => Directory.Exists(encoding)
+            ? throw new InvalidOperationException("with a tokenizer folder, give --trajectories: this version reads token bytes but does not encode text for Hugging Face tokenizers")
+            : TiktokenTokenizer.CreateForEncoding(_vocab.Name));
     }
 
     public static List<Case> Discover(IEnumerable<string> inputs, string? trajectories)
