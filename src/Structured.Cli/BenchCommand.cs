@@ -11,8 +11,24 @@ internal static class BenchCommand
         var command = new Command("bench", "Benchmarks; each prints JSON lines.");
         command.Subcommands.Add(Parse());
         command.Subcommands.Add(Masks());
+        command.Subcommands.Add(MaskBench());
         command.Subcommands.Add(Setup());
         command.Subcommands.Add(Batch());
+        return command;
+    }
+
+    private static Command MaskBench()
+    {
+        var tokenizer = new Option<string>("--tokenizer") { Description = "cl100k or o200k.", Required = true };
+        var data = new Option<DirectoryInfo>("--data") { Description = "The data folder (holding jsonschemabench/maskbench/).", Required = true };
+        var grammar = new Option<FileInfo?>("--grammar") { Description = "Replace every schema with this grammar (timings only: no schema is enforced, invalid instances are not judged)." };
+        var limit = new Option<int>("--limit") { Description = "At most this many schemas (0: all).", DefaultValueFactory = _ => 0 };
+        var once = new Option<bool>("--compile-once") { Description = "With --grammar: compile it once and share it (its caches) across schemas, as a compile cache would." };
+        var command = new Command("maskbench", "The MaskBench protocol: per schema, compile and feed every valid instance token by token; TBM, TTFM, passing schemas, compile errors, valid rejected, invalid accepted.")
+        {
+            tokenizer, data, grammar, limit, once,
+        };
+        command.SetAction(r => MaskBenchBenchmark.Run(r.GetValue(tokenizer)!, r.GetValue(data)!.FullName, r.GetValue(grammar)?.FullName, r.GetValue(limit), r.GetValue(once)));
         return command;
     }
 
@@ -41,7 +57,7 @@ internal static class BenchCommand
     private static Command Masks()
     {
         var inputs = new Argument<string[]>("schema-or-dir") { Description = "NAME.schema.json / NAME.gbnf / NAME.lark files (with NAME.instance.json or .txt), or folders of them.", Arity = ArgumentArity.ZeroOrMore };
-        var tokenizer = new Option<string>("--tokenizer") { Description = "cl100k or o200k.", Required = true };
+        var tokenizer = new Option<string>("--tokenizer") { Description = "cl100k, o200k, or a Hugging Face model folder.", Required = true };
         var trajectories = new Option<FileInfo?>("--trajectories") { Description = "A trajectory JSONL file (the peer harness's format): token ids per case." };
         var grammar = new Option<FileInfo?>("--grammar") { Description = "Use this grammar for every case (until JSON Schema compiles, e.g. grammars/json.gbnf for JSON instances)." };
         var repeat = new Option<int>("--repeat") { Description = "Timed passes over each trajectory.", DefaultValueFactory = _ => 5 };
