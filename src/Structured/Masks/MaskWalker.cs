@@ -82,13 +82,12 @@ internal sealed class MaskWalker
     }
 
     // Walks the parser-dependent nodes of a suffix class; _frames[0] holds the fresh thread.
+    // Frames are deep enough for any suffix: suffixes are never longer than the longest token.
     private void WalkEntries(Stepper stepper, SuffixSource[] sources, SuffixClass sc, long offset, Span<uint> mask)
     {
-        var frames = _frames;
         for (int s = 0; s < sources.Length; s++)
         {
             var entries = sc.Entries[s];
-            if (entries.Length == 0) continue;
             var src = sources[s];
             var skip = sc.SkipTo[s];
             int k = 0;
@@ -96,12 +95,7 @@ internal sealed class MaskWalker
             {
                 int entry = entries[k];
                 int node = entry & ~LexerTokenClass.FullSubtree;
-                int d = src.Depth(node);
-                EnsureDepth(d + 1);
-                frames = _frames;
-                var output = frames[d];
-                if (!StepFast(frames[d - 1], src.Byte(node), output)) stepper.Step(frames[d - 1], src.Byte(node), offset + d - 1, output);
-                if (output.Count == 0)
+                if (!StepInto(stepper, src, node, offset))
                 {
                     k = skip[k];
                     continue;
@@ -112,23 +106,7 @@ internal sealed class MaskWalker
                     k++;
                     continue;
                 }
-                int end = src.End(node);
-                int i = node + 1;
-                while (i < end)
-                {
-                    int di = src.Depth(i);
-                    EnsureDepth(di + 1);
-                    frames = _frames;
-                    var o = frames[di];
-                    if (!StepFast(frames[di - 1], src.Byte(i), o)) stepper.Step(frames[di - 1], src.Byte(i), offset + di - 1, o);
-                    if (o.Count == 0)
-                    {
-                        i = src.End(i);
-                        continue;
-                    }
-                    src.SetTokens(i, mask);
-                    i++;
-                }
+                WalkBelow(stepper, src, node, offset, mask);
                 k = skip[k];
             }
         }
@@ -137,32 +115,41 @@ internal sealed class MaskWalker
     // Walks the subtrees of a range's children whose first byte the frame in _frames[0] can take.
     private void WalkRange(Stepper stepper, LexerTokenClass.Range range, Lexing.ByteSet alive, long offset, Span<uint> mask)
     {
-        var trie = _masker.Trie;
-        var frames = _frames;
-        int cut = range.Cut;
         for (int c = 0; c < range.Children.Length; c++)
         {
             byte first = range.ChildBytes[c];
             if (!alive.Contains(first)) continue;
-            int child = range.Children[c];
-            FirstStep(stepper, first, offset, frames[1]);
-            if (frames[1].Count == 0) continue;
-            for (int t = trie.NodeToken[child]; t >= 0; t = trie.SameBytesNext[t]) mask[t >> 5] |= 1u << (t & 31);
-            int end = trie.SubtreeEnd[child];
-            int i = child + 1;
-            while (i < end)
+            FirstStep(stepper, first, offset, _frames[1]);
+            if (_frames[1].Count == 0) continue;
+            var src = new SuffixSource(_masker.Trie, range.Children[c], range.Cut);
+            src.SetTokens(src.From, mask);
+            WalkBelow(stepper, src, src.From, offset, mask);
+        }
+    }
+
+    // Steps the frame of node's parent by node's byte into node's frame; false when no thread survives.
+    private bool StepInto(Stepper stepper, SuffixSource src, int node, long offset)
+    {
+        int d = src.Depth(node);
+        var output = _frames[d];
+        if (!StepFast(_frames[d - 1], src.Byte(node), output)) stepper.Step(_frames[d - 1], src.Byte(node), offset + d - 1, output);
+        return output.Count > 0;
+    }
+
+    // Walks every node strictly below node (whose frame is filled), skipping subtrees where no thread survives.
+    private void WalkBelow(Stepper stepper, SuffixSource src, int node, long offset, Span<uint> mask)
+    {
+        int end = src.End(node);
+        int i = node + 1;
+        while (i < end)
+        {
+            if (!StepInto(stepper, src, i, offset))
             {
-                int d = trie.NodeDepth[i] - cut;
-                var output = frames[d];
-                if (!StepFast(frames[d - 1], trie.NodeByte[i], output)) stepper.Step(frames[d - 1], trie.NodeByte[i], offset + d - 1, output);
-                if (output.Count == 0)
-                {
-                    i = trie.SubtreeEnd[i];
-                    continue;
-                }
-                for (int t = trie.NodeToken[i]; t >= 0; t = trie.SameBytesNext[t]) mask[t >> 5] |= 1u << (t & 31);
-                i++;
+                i = src.End(i);
+                continue;
             }
+            src.SetTokens(i, mask);
+            i++;
         }
     }
 

@@ -58,14 +58,7 @@ internal sealed class ByteTrie
         }
         int n = bytes.Count;
         var d = depth.ToArray();
-        var end = new int[n];
-        var stack = new Stack<int>();
-        for (int i = 0; i < n; i++)
-        {
-            while (stack.Count > 0 && d[stack.Peek()] >= d[i]) end[stack.Pop()] = i;
-            stack.Push(i);
-        }
-        while (stack.Count > 0) end[stack.Pop()] = n;
+        var end = TokenTrie.SubtreeEnds(d);
         var starts = new int[n + 1];
         var values = new List<int>();
         for (int i = 0; i < n; i++)

@@ -32,6 +32,21 @@ public sealed class TokenTrie
     /// <summary>Approximate memory held by the trie's arrays, in bytes.</summary>
     public long MemoryBytes => NodeByte.Length * (1L + 4 + 4 + 2) + SameBytesNext.Length * 4L;
 
+    /// <summary>For nodes in depth-first order: where each subtree ends, the next node that is not deeper than its root.</summary>
+    internal static int[] SubtreeEnds(ushort[] depth)
+    {
+        int n = depth.Length;
+        var end = new int[n];
+        var stack = new Stack<int>();
+        for (int i = 0; i < n; i++)
+        {
+            while (stack.Count > 0 && depth[stack.Peek()] >= depth[i]) end[stack.Pop()] = i;
+            stack.Push(i);
+        }
+        while (stack.Count > 0) end[stack.Pop()] = n;
+        return end;
+    }
+
     /// <summary>Builds the trie of all tokens that stand for text.</summary>
     public static TokenTrie Build(TokenVocabulary vocabulary)
     {
@@ -80,17 +95,7 @@ public sealed class TokenTrie
             prev = cur;
         }
 
-        int n = bytes.Count;
-        var end = new int[n];
         var d = depth.ToArray();
-        // A subtree ends at the next node that is not deeper than its root.
-        var stack = new Stack<int>();
-        for (int i = 0; i < n; i++)
-        {
-            while (stack.Count > 0 && d[stack.Peek()] >= d[i]) end[stack.Pop()] = i;
-            stack.Push(i);
-        }
-        while (stack.Count > 0) end[stack.Pop()] = n;
-        return new TokenTrie(bytes.ToArray(), token.ToArray(), end, d, same, maxDepth);
+        return new TokenTrie(bytes.ToArray(), token.ToArray(), SubtreeEnds(d), d, same, maxDepth);
     }
 }
