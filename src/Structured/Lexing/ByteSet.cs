@@ -36,7 +36,7 @@ public readonly struct ByteSet : IEquatable<ByteSet>
     /// <summary>True when <paramref name="b"/> is in the set.</summary>
     public bool Contains(byte b) => ((Word(b >> 6) >> (b & 63)) & 1) != 0;
 
-    private ulong Word(int i) => i switch { 0 => _w0, 1 => _w1, 2 => _w2, _ => _w3 };
+    internal ulong Word(int i) => i switch { 0 => _w0, 1 => _w1, 2 => _w2, _ => _w3 };
 
     /// <summary>The set with <paramref name="b"/> added.</summary>
     public ByteSet Add(byte b)

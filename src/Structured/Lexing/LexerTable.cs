@@ -47,6 +47,33 @@ internal sealed class LexerTable
 
     public int StateCount => Volatile.Read(ref _count);
 
+    private readonly Dictionary<int, Fingerprint> _signatures = [];
+
+    /// <summary>
+    /// What the state does on every byte, as a hash: the multiset of its pairs' term fingerprints with each lexeme's
+    /// match mode, ignore flag and rank, and whether the pair is a reserved-literal shadow. Equal signatures (in any
+    /// grammars) mean equal behaviour, so token classes keyed by it are shared across grammars.
+    /// </summary>
+    public Fingerprint Signature(int state)
+    {
+        lock (_gate)
+        {
+            if (_signatures.TryGetValue(state, out var sig)) return sig;
+            var pairs = _states[state].Pairs;
+            var parts = new List<Fingerprint>();
+            for (int i = 0; i < pairs.Length; i += 2)
+            {
+                int lex = pairs[i];
+                var spec = _lexemes[lex & ~ShadowFlag];
+                parts.Add(_terms.FingerprintOf(pairs[i + 1]).Add((long)spec.Match).Add(spec.Ignored ? 1 : 0).Add(spec.Rank).Add((lex & ShadowFlag) != 0 ? 1 : 0));
+            }
+            sig = Fingerprint.Seed(100);
+            foreach (var p in parts.OrderBy(f => f.Hi).ThenBy(f => f.Lo)) sig = sig.Add(p);
+            _signatures[state] = sig;
+            return sig;
+        }
+    }
+
     public State this[int id] => Volatile.Read(ref _states)[id];
 
     /// <summary>The start state for a set of allowed lexemes, given in increasing order.</summary>

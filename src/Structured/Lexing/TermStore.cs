@@ -38,6 +38,45 @@ internal sealed class TermStore
 
     public bool IsNullable(int t) { lock (_gate) return _terms[t].Nullable; }
 
+    private readonly List<Fingerprint> _fingerprints = [];
+
+    /// <summary>
+    /// A 128-bit hash of the term's structure, equal for structurally equal terms of different stores. Two lexer
+    /// states whose terms have equal fingerprints behave the same on every byte, whatever grammar they come from.
+    /// </summary>
+    public Fingerprint FingerprintOf(int t)
+    {
+        lock (_gate) return FingerprintLocked(t);
+    }
+
+    private Fingerprint FingerprintLocked(int t)
+    {
+        while (_fingerprints.Count < _terms.Count) _fingerprints.Add(default);
+        var known = _fingerprints[t];
+        if (!known.IsEmpty) return known;
+        var term = _terms[t];
+        var h = Fingerprint.Seed((int)term.Kind).Add(term.Min).Add(term.Max);
+        switch (term.Kind)
+        {
+            case Kind.Bytes:
+                for (int w = 0; w < 4; w++) h = h.Add(term.Set.Word(w));
+                break;
+            case Kind.Concat:
+                h = h.Add(FingerprintLocked(term.A)).Add(FingerprintLocked(term.B));
+                break;
+            case Kind.Repeat:
+                h = h.Add(FingerprintLocked(term.A));
+                break;
+            case Kind.Or:
+                // Alternatives are sorted by id, which differs between stores: combine them order-free.
+                var parts = term.List!.Select(FingerprintLocked).OrderBy(f => f.Hi).ThenBy(f => f.Lo).ToArray();
+                foreach (var p in parts) h = h.Add(p);
+                break;
+        }
+        _fingerprints[t] = h;
+        return h;
+    }
+
     /// <summary>The term for a regex node.</summary>
     public int FromNode(RegexNode node)
     {

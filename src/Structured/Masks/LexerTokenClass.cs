@@ -19,14 +19,28 @@ namespace Structured.Masks;
 internal sealed class LexerTokenClass
 {
     /// <summary>A group of tokens that cross a boundary at the same lexer state.</summary>
-    /// <param name="State">The lexer state at the boundary.</param>
+    /// <param name="Path">Bytes from the root to the boundary. Classes are shared across grammars, so each grammar
+    /// finds its own lexer state at the boundary by stepping its own lexer along this path.</param>
     /// <param name="Commit">True: a longest match ends because the next byte cannot extend it (the suffix starts with that byte).
     /// False: lexemes end at once after the byte (the suffix starts after it).</param>
     /// <param name="Suffixes">The bytes after the boundary, with the tokens that have them, for small subtrees (shared suffixes are walked once).</param>
     /// <param name="Ranges">Large subtrees walked in place: main-trie node ranges [From, To) whose bytes after depth Cut are the suffixes.</param>
-    internal sealed record Crossing(int State, bool Commit, ByteTrie Suffixes, Range[] Ranges)
+    internal sealed record Crossing(byte[] Path, bool Commit, ByteTrie Suffixes, Range[] Ranges)
     {
-        private readonly System.Collections.Concurrent.ConcurrentDictionary<int, SuffixClass> _byState = new();
+        private readonly System.Collections.Concurrent.ConcurrentDictionary<Fingerprint, SuffixClass> _bySignature = new();
+
+        /// <summary>This grammar's lexer state at the boundary, from the root state of the class.</summary>
+        public int StateFrom(LexerTable lexer, int root)
+        {
+            int s = root;
+            for (int i = 0; i < Path.Length; i++)
+            {
+                int next = lexer.Next(s, Path[i]);
+                if (!Commit && i == Path.Length - 1) return next;
+                s = lexer[next].Continue;
+            }
+            return s;
+        }
 
         /// <summary>The suffixes as sources: the copied trie, then each range child in place.</summary>
         public SuffixSource[] Sources(TokenTrie main) => _sources ??= BuildSources(main);
@@ -37,9 +51,14 @@ internal sealed class LexerTokenClass
 
         private SuffixSource[]? _sources;
 
-        /// <summary>The lexer's verdict on these suffixes from a fresh thread in <paramref name="state"/>, cached.</summary>
-        public SuffixClass ClassFor(Lexing.LexerTable lexer, TokenTrie main, int state) =>
-            _byState.TryGetValue(state, out var c) ? c : _byState.GetOrAdd(state, SuffixClass.Build(lexer, Sources(main), state));
+        /// <summary>The lexer's verdict on these suffixes from a fresh thread in <paramref name="state"/>, cached by the state's behaviour.</summary>
+        public SuffixClass ClassFor(LexerTable lexer, TokenTrie main, int state)
+        {
+            var key = lexer.Signature(state);
+            return _bySignature.TryGetValue(key, out var c) ? c : _bySignature.GetOrAdd(key, BuildClass(lexer, main, state));
+        }
+
+        private SuffixClass BuildClass(LexerTable lexer, TokenTrie main, int state) => SuffixClass.Build(lexer, Sources(main), state);
     }
 
     /// <summary>Marks an entry whose whole subtree is walked.</summary>
@@ -51,8 +70,9 @@ internal sealed class LexerTokenClass
     // Subtrees up to this many nodes are copied into the shared suffix trie; larger ones are walked where they are.
     private const int InlineLimit = 48;
 
-    private sealed class Group
+    private sealed class Group(byte[] path)
     {
+        public readonly byte[] Path = path;
         public readonly List<(byte[], int)> Suffixes = [];
         public readonly List<Range> Ranges = [];
     }
@@ -67,6 +87,7 @@ internal sealed class LexerTokenClass
         var groups = new Dictionary<(int, bool), Group>();
         int maxDepth = trie.MaxDepth + 1;
         var ls = new int[maxDepth + 1];
+        var pathBytes = new byte[maxDepth + 1];
         ls[0] = state;
         var bytes = trie.NodeByte;
         var tokens = trie.NodeToken;
@@ -84,13 +105,14 @@ internal sealed class LexerTokenClass
             {
                 // A pending longest match that this byte cannot extend is committed here (never before the first byte:
                 // the masker splits such roots itself).
-                if (d > 1 && lexer[parent].EndIfLongest.Length > 0) AddSubtree(groups, (parent, true), trie, vocab, i, i, d - 1);
+                if (d > 1 && lexer[parent].EndIfLongest.Length > 0) AddSubtree(groups, (parent, true), pathBytes.AsSpan(1, d - 1), trie, vocab, i, i, d - 1);
                 i = end[i];
                 continue;
             }
             for (int t = tokens[i]; t >= 0; t = same[t]) allowed[t >> 5] |= 1u << (t & 31);
             var st = lexer[next];
-            if (st.EndNow.Length > 0) AddSubtree(groups, (next, false), trie, vocab, i + 1, i, d);
+            pathBytes[d] = bytes[i];
+            if (st.EndNow.Length > 0) AddSubtree(groups, (next, false), pathBytes.AsSpan(1, d), trie, vocab, i + 1, i, d);
             if (st.Continue == LexerTable.Dead)
             {
                 i = end[i];
@@ -99,16 +121,16 @@ internal sealed class LexerTokenClass
             ls[d] = st.Continue;
             i++;
         }
-        var crossings = groups.Select(kv => new Crossing(kv.Key.Item1, kv.Key.Item2, ByteTrie.Build(kv.Value.Suffixes), kv.Value.Ranges.ToArray())).ToArray();
+        var crossings = groups.Select(kv => new Crossing(kv.Value.Path, kv.Key.Item2, ByteTrie.Build(kv.Value.Suffixes), kv.Value.Ranges.ToArray())).ToArray();
         return new LexerTokenClass { Allowed = allowed, Crossings = crossings };
     }
 
     // Every token in the subtree of root from node `from` on, keyed by its bytes from offset `cut`.
-    private static void AddSubtree(Dictionary<(int, bool), Group> groups, (int, bool) key, TokenTrie trie, TokenVocabulary vocab, int from, int root, int cut)
+    private static void AddSubtree(Dictionary<(int, bool), Group> groups, (int, bool) key, ReadOnlySpan<byte> path, TokenTrie trie, TokenVocabulary vocab, int from, int root, int cut)
     {
         int stop = trie.SubtreeEnd[root];
         if (from >= stop) return;
-        if (!groups.TryGetValue(key, out var group)) groups[key] = group = new Group();
+        if (!groups.TryGetValue(key, out var group)) groups[key] = group = new Group(path.ToArray());
         if (stop - from > InlineLimit)
         {
             var bytes = new List<byte>();

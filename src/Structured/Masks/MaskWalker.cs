@@ -50,14 +50,17 @@ internal sealed class MaskWalker
     /// <summary>ORs into <paramref name="mask"/> the tokens that a thread at (column, lexer state) allows, with no lexeme to commit before the first byte.</summary>
     public void AddThread(Column column, int lexerState, long offset, Span<uint> mask)
     {
-        var cls = _masker.ClassOf(lexerState);
+        var local = _masker.ClassOf(lexerState);
+        var cls = local.Shared;
         TokenMasker.Or(mask, cls.Allowed);
         if (cls.Crossings.Length == 0) return;
         var stepper = Stepper.For(_masker.Grammar);
-        foreach (var crossing in cls.Crossings)
+        for (int k = 0; k < cls.Crossings.Length; k++)
         {
-            if (crossing.Commit) stepper.CommitLongest(column, crossing.State, offset, _bases);
-            else stepper.EndNow(column, crossing.State, offset, _bases);
+            var crossing = cls.Crossings[k];
+            int state = local.CrossingStates[k];
+            if (crossing.Commit) stepper.CommitLongest(column, state, offset, _bases);
+            else stepper.EndNow(column, state, offset, _bases);
             if (_bases.Count == 0) continue;
             var root = _frames[0];
             root.Clear();

@@ -23,8 +23,16 @@ namespace Structured.Masks;
 [System.Diagnostics.CodeAnalysis.SuppressMessage("Design", "CA1001", Justification = "The ThreadLocal holds only managed scratch memory; its finalizer releases it with the owner.")]
 public sealed class TokenMasker
 {
-    private readonly ConcurrentDictionary<int, LexerTokenClass> _classes = new();
+    private readonly ConcurrentDictionary<int, LocalClass> _classes = new();
     private readonly ConcurrentDictionary<int, uint[]> _extending = new();
+
+    /// <summary>A shared token class with this grammar's lexer states at its crossings.</summary>
+    internal sealed class LocalClass(LexerTokenClass shared, int[] crossingStates)
+    {
+        public LexerTokenClass Shared { get; } = shared;
+
+        public int[] CrossingStates { get; } = crossingStates;
+    }
     private readonly ConcurrentDictionary<int, Lexing.ByteSet> _firstBytes = new();
     private readonly TokenTrie _trie;
 
@@ -129,11 +137,23 @@ public sealed class TokenMasker
         return n;
     }
 
-    internal LexerTokenClass ClassOf(int lexerState)
+    internal LocalClass ClassOf(int lexerState)
     {
-        if (_classes.TryGetValue(lexerState, out var cls)) return cls;
-        cls = LexerTokenClass.Build(Grammar.T.Lexer, _trie, Vocabulary, MaskWords, lexerState);
-        return _classes.GetOrAdd(lexerState, cls);
+        if (_classes.TryGetValue(lexerState, out var local)) return local;
+        return _classes.GetOrAdd(lexerState, Resolve(lexerState));
+    }
+
+    // Token classes depend only on what a lexer state does, so grammars with the same lexemes (every JSON Schema has
+    // strings and numbers) share them through the vocabulary; each grammar resolves its own states at the crossings.
+    private LocalClass Resolve(int lexerState)
+    {
+        var lexer = Grammar.T.Lexer;
+        var key = lexer.Signature(lexerState);
+        if (!Vocabulary.SharedClasses.TryGetValue(key, out var shared))
+            shared = Vocabulary.SharedClasses.GetOrAdd(key, LexerTokenClass.Build(lexer, _trie, Vocabulary, MaskWords, lexerState));
+        var states = new int[shared.Crossings.Length];
+        for (int k = 0; k < states.Length; k++) states[k] = shared.Crossings[k].StateFrom(lexer, lexerState);
+        return new LocalClass(shared, states);
     }
 
     /// <summary>The bytes a lexer state can take (for a fresh thread: the bytes that may start a token's walk).</summary>
@@ -151,6 +171,8 @@ public sealed class TokenMasker
     private uint[] Extending(int lexerState)
     {
         if (_extending.TryGetValue(lexerState, out var bits)) return bits;
+        var key = Grammar.T.Lexer.Signature(lexerState);
+        if (Vocabulary.SharedExtending.TryGetValue(key, out bits)) return _extending.GetOrAdd(lexerState, bits);
         bits = new uint[MaskWords];
         var lexer = Grammar.T.Lexer;
         var trie = _trie;
@@ -160,6 +182,7 @@ public sealed class TokenMasker
             for (int j = i; j < trie.SubtreeEnd[i]; j++)
                 for (int t = trie.NodeToken[j]; t >= 0; t = trie.SameBytesNext[t]) bits[t >> 5] |= 1u << (t & 31);
         }
+        bits = Vocabulary.SharedExtending.GetOrAdd(key, bits);
         return _extending.GetOrAdd(lexerState, bits);
     }
 

@@ -49,6 +49,12 @@ public sealed class TokenVocabulary
     /// <summary>True when the id stands for text.</summary>
     public bool HasText(int id) => (uint)id < (uint)_tokens.Length && _tokens[id] is { Length: > 0 };
 
+    /// <summary>Token classes by lexer-state signature, shared by the maskers of every grammar over this vocabulary.</summary>
+    internal ConcurrentDictionary<Lexing.Fingerprint, Masks.LexerTokenClass> SharedClasses { get; } = new();
+
+    /// <summary>Per lexer-state signature: the tokens whose first byte extends the state's match.</summary>
+    internal ConcurrentDictionary<Lexing.Fingerprint, uint[]> SharedExtending { get; } = new();
+
     /// <summary>The byte trie of the vocabulary, built on first use and shared.</summary>
     public TokenTrie Trie => _trie.Value;
 
