@@ -8,7 +8,8 @@ namespace Structured.Benchmarks;
 /// <summary>
 /// Microbenchmarks of the token-trie walk behind a mask, on representative JSON states with the o200k vocabulary:
 /// inside a free string (nearly every token allowed), after a number (a pending longest match), and at a structural
-/// boundary. <c>Steady</c> reuses warm caches; <c>ColdClass</c> measures building one lexer state's token class.
+/// boundary. <c>Steady</c> reuses warm caches; <c>ColdClass</c> measures building the state's token classes;
+/// <c>SharedClass</c> a new masker whose classes come from the vocabulary's cache.
 /// </summary>
 [MemoryDiagnoser]
 public class TrieWalkBenchmarks
@@ -43,7 +44,17 @@ public class TrieWalkBenchmarks
     [Benchmark]
     public void ColdClass()
     {
-        // A new masker has empty caches: this is the first mask of the state, token classes included.
+        // A new masker and an empty shared class cache: the first mask of the state, token classes included.
+        _vocab.SharedClasses.Clear();
+        _vocab.SharedExtending.Clear();
+        var fresh = new TokenMasker(_grammar, _vocab);
+        fresh.FillMask(_state, _mask);
+    }
+
+    [Benchmark]
+    public void SharedClass()
+    {
+        // A new masker for the same lexemes: classes come from the vocabulary's shared cache (a new schema's case).
         var fresh = new TokenMasker(_grammar, _vocab);
         fresh.FillMask(_state, _mask);
     }

@@ -15,7 +15,7 @@ internal sealed class MaskWalker
     private readonly List<Column> _bases = new(4);
     private readonly List<Column> _commitBases = new(4);
     private uint[] _temp = [];
-    private readonly List<LexThread>[] _firstFrames = Enumerable.Range(0, 256).Select(_ => new List<LexThread>(4)).ToArray();
+    private readonly List<LexThread>?[] _firstFrames = new List<LexThread>?[256]; // filled on first use: a new masker stays cheap
     private readonly int[] _firstStamp = new int[256];
     private int _stamp;
 
@@ -31,7 +31,7 @@ internal sealed class MaskWalker
     {
         if (_frames.Length >= depth) return;
         var grown = new List<LexThread>[depth];
-        for (int i = 0; i < depth; i++) grown[i] = i < _frames.Length ? _frames[i] : new List<LexThread>(8);
+        for (int i = 0; i < depth; i++) grown[i] = i < _frames.Length ? _frames[i] : new List<LexThread>(); // arrays come with the first Add
         _frames = grown;
     }
 
@@ -191,7 +191,7 @@ internal sealed class MaskWalker
     // Every suffix of a group starts from the same frame, so the step for each first byte is computed once per group.
     private void FirstStep(Stepper stepper, byte b, long offset, List<LexThread> output)
     {
-        var memo = _firstFrames[b];
+        var memo = _firstFrames[b] ??= new List<LexThread>(4);
         if (_firstStamp[b] != _stamp)
         {
             if (!StepFast(_frames[0], b, memo)) stepper.Step(_frames[0], b, offset, memo);
