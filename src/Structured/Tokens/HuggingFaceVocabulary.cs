@@ -19,6 +19,17 @@ public static class HuggingFaceVocabulary
     /// </summary>
     public static TokenVocabulary Load(string directory)
     {
+        // Loading the same folder again is free: the vocabulary (and the trie built on it) is cached while its files are unchanged.
+        string full = Path.GetFullPath(directory);
+        var stamp = string.Join("|", new[] { "tokenizer.json", "tokenizer.model", "config.json", "tokenizer_config.json", "generation_config.json" }
+            .Select(f => Path.Combine(full, f)).Select(f => File.Exists(f) ? File.GetLastWriteTimeUtc(f).Ticks.ToString(System.Globalization.CultureInfo.InvariantCulture) : "-"));
+        return Cache.GetOrAdd((full, stamp), key => new Lazy<TokenVocabulary>(() => LoadUncached(key.Directory))).Value;
+    }
+
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<(string Directory, string Stamp), Lazy<TokenVocabulary>> Cache = new();
+
+    private static TokenVocabulary LoadUncached(string directory)
+    {
         string json = Path.Combine(directory, "tokenizer.json");
         string sp = Path.Combine(directory, "tokenizer.model");
         int? size = ReadInt(Path.Combine(directory, "config.json"), "vocab_size");

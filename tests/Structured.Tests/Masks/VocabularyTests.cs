@@ -61,6 +61,7 @@ public class VocabularyTests
         Assert.Equal("\n"u8.ToArray(), v[4].ToArray());
         Assert.Equal(new byte[] { 0xC3, 0xA9 }, v[5].ToArray());
         Assert.False(v.HasText(6));
+        Assert.Same(v, HuggingFaceVocabulary.Load(dir)); // cached while the files are unchanged
     }
 
     [Fact]
