@@ -121,5 +121,4 @@ internal static class ParseBenchmark
 
     private static void Emit(object o) => Console.WriteLine(JsonSerializer.Serialize(o));
 
-    public static string Describe(double x) => x.ToString("F3", CultureInfo.InvariantCulture);
 }

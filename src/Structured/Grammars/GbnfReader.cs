@@ -158,7 +158,7 @@ internal sealed class GbnfReader
                     SkipSpace();
                     if (_s.Peek != ')') throw _s.Error("missing ')' for the group opened here", start);
                     _s.Pos++;
-                    return inner is SeqExpr or ChoiceExpr or RepeatExpr ? inner : inner;
+                    return inner;
                 }
             case '<':
                 throw _s.Error("token references such as <[id]> or <think> are not supported");

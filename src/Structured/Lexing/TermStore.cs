@@ -8,7 +8,8 @@ namespace Structured.Lexing;
 /// so the states reachable from any term are finite and built only when a byte first asks for them.
 /// Counted repetitions stay symbolic (<c>r{m,n}</c> steps to <c>r'·r{m-1,n-1}</c>), so <c>[^"]{0,5000}</c> costs nothing up front.
 /// </summary>
-/// <remarks>Thread-safe: derivative lookups of known states take no lock; building new terms does.</remarks>
+/// <remarks>Thread-safe when used as the compiler and <see cref="LexerTable"/> use it: compilation builds terms under
+/// this store's lock before any parse, and during parsing the lexer table's lock guards every derivative it adds.</remarks>
 internal sealed class TermStore
 {
     public const int Nothing = 0;
@@ -33,8 +34,6 @@ internal sealed class TermStore
 
     /// <summary>The limit on distinct terms; past it, compilation or lexing stops with a clear error.</summary>
     public int MaxTerms { get; }
-
-    public int Count { get { lock (_gate) return _terms.Count; } }
 
     public bool IsNullable(int t) { lock (_gate) return _terms[t].Nullable; }
 
@@ -83,18 +82,8 @@ internal sealed class TermStore
         lock (_gate) return Build(node);
     }
 
-    /// <summary>The derivative of term <paramref name="t"/> by byte <paramref name="b"/>.</summary>
-    public int Derive(int t, byte b)
-    {
-        var derivs = Volatile.Read(ref _derivs);
-        if ((uint)t < (uint)derivs.Length && derivs[t] is { } row)
-        {
-            int v = Volatile.Read(ref row[b]);
-            if (v >= 0) return v;
-        }
-        lock (_gate) return DeriveLocked(t, b);
-    }
-
+    /// <summary>The derivative of term <paramref name="t"/> by byte <paramref name="b"/>, memoised.</summary>
+    /// <remarks>After compilation the only caller is <see cref="LexerTable"/>, under its own lock, which therefore guards every mutation.</remarks>
     internal int DeriveLocked(int t, byte b)
     {
         var row = _derivs[t];
