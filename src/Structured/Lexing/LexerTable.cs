@@ -27,6 +27,7 @@ internal sealed class LexerTable
         public required int[] EndNow;         // lexemes that end here at once (AllEnds or Shortest)
         public required int[] EndIfLongest;   // Longest lexemes that end here unless the next byte extends the match
         public int Continue;                  // the state that keeps lexing after EndNow (Shortest lexemes and finished matches removed)
+        public Fingerprint[]? Signature;      // one element, published once computed (a reference, so readers need no lock)
         public int[] Lexemes => Enumerable.Range(0, Pairs.Length / 2).Select(i => Pairs[2 * i]).Where(l => (l & ShadowFlag) == 0).ToArray();
     }
 
@@ -36,7 +37,7 @@ internal sealed class LexerTable
     private readonly Dictionary<PairKey, int> _intern = [];
     private State[] _states = new State[64];
     private int _count;
-    private readonly Dictionary<PairKey, int> _startByLexemeSet = [];
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<PairKey, int> _startByLexemeSet = new();
 
     public LexerTable(TermStore terms, LexemeSpec[] lexemes)
     {
@@ -47,8 +48,6 @@ internal sealed class LexerTable
 
     public int StateCount => Volatile.Read(ref _count);
 
-    private readonly Dictionary<int, Fingerprint> _signatures = [];
-
     /// <summary>
     /// What the state does on every byte, as a hash: the multiset of its pairs' term fingerprints with each lexeme's
     /// match mode, ignore flag and rank, and whether the pair is a reserved-literal shadow. Equal signatures (in any
@@ -56,10 +55,11 @@ internal sealed class LexerTable
     /// </summary>
     public Fingerprint Signature(int state)
     {
+        var st = this[state];
+        if (Volatile.Read(ref st.Signature) is { } known) return known[0];
         lock (_gate)
         {
-            if (_signatures.TryGetValue(state, out var sig)) return sig;
-            var pairs = _states[state].Pairs;
+            var pairs = st.Pairs;
             var parts = new List<Fingerprint>();
             for (int i = 0; i < pairs.Length; i += 2)
             {
@@ -67,9 +67,9 @@ internal sealed class LexerTable
                 var spec = _lexemes[lex & ~ShadowFlag];
                 parts.Add(_terms.FingerprintOf(pairs[i + 1]).Add((long)spec.Match).Add(spec.Ignored ? 1 : 0).Add(spec.Rank).Add((lex & ShadowFlag) != 0 ? 1 : 0));
             }
-            sig = Fingerprint.Seed(100);
+            var sig = Fingerprint.Seed(100);
             foreach (var p in parts.OrderBy(f => f.Hi).ThenBy(f => f.Lo)) sig = sig.Add(p);
-            _signatures[state] = sig;
+            Volatile.Write(ref st.Signature, [sig]);
             return sig;
         }
     }
@@ -79,10 +79,11 @@ internal sealed class LexerTable
     /// <summary>The start state for a set of allowed lexemes, given in increasing order.</summary>
     public int Start(int[] lexemes)
     {
+        var key = new PairKey(lexemes);
+        if (_startByLexemeSet.TryGetValue(key, out int s)) return s; // every new column asks: no lock on a hit
         lock (_gate)
         {
-            var key = new PairKey(lexemes);
-            if (_startByLexemeSet.TryGetValue(key, out int s)) return s;
+            if (_startByLexemeSet.TryGetValue(key, out s)) return s;
             var pairs = new List<int>(lexemes.Length * 2);
             foreach (int l in lexemes)
             {

@@ -161,9 +161,14 @@ public sealed class TokenMasker
     {
         if (_firstBytes.TryGetValue(lexerState, out var set)) return set;
         var lexer = Grammar.T.Lexer;
-        set = Lexing.ByteSet.Empty;
-        for (int b = 0; b < 256; b++)
-            if (lexer.Next(lexerState, (byte)b) != Lexing.LexerTable.Dead) set = set.Add((byte)b);
+        var key = lexer.Signature(lexerState);
+        if (!Vocabulary.SharedFirstBytes.TryGetValue(key, out set))
+        {
+            set = Lexing.ByteSet.Empty;
+            for (int b = 0; b < 256; b++)
+                if (lexer.Next(lexerState, (byte)b) != Lexing.LexerTable.Dead) set = set.Add((byte)b);
+            set = Vocabulary.SharedFirstBytes.GetOrAdd(key, set);
+        }
         return _firstBytes.GetOrAdd(lexerState, set);
     }
 

@@ -14,7 +14,7 @@ internal readonly struct Item(int position, Column origin)
 internal sealed class Column
 {
     private static int s_nextId;
-    private Dictionary<int, Item?>? _leo;
+    private (int Nt, Item? Top)[] _leo = []; // copy-on-write: completions read it without a lock
     private (int Key, object Entry)[] _next = []; // copy-on-write; Entry is WeakReference<Column> or NoColumn
     private static readonly object NoColumn = new();
 
@@ -122,9 +122,11 @@ internal sealed class Column
 
     private bool TryGetLeo(int nt, out Item? item)
     {
-        lock (this)
+        foreach (var (n, top) in Volatile.Read(ref _leo))
         {
-            if (_leo is not null && _leo.TryGetValue(nt, out item)) return true;
+            if (n != nt) continue;
+            item = top;
+            return true;
         }
         item = null;
         return false;
@@ -134,7 +136,12 @@ internal sealed class Column
     {
         lock (this)
         {
-            (_leo ??= [])[nt] = item;
+            var old = _leo;
+            foreach (var (n, _) in old) if (n == nt) return; // another thread computed the same value
+            var copy = new (int, Item?)[old.Length + 1];
+            Array.Copy(old, copy, old.Length);
+            copy[old.Length] = (nt, item);
+            Volatile.Write(ref _leo, copy);
         }
     }
 }
