@@ -79,20 +79,7 @@ public sealed class ParserState
     public ParseError? EndOfInputError() => IsAccepting ? null : Error ?? Describe(_threads, Offset, null);
 
     /// <summary>The bytes that may come next while keeping the input viable.</summary>
-    public ByteSet AllowedBytes()
-    {
-        var set = ByteSet.Empty;
-        if (Error is not null) return set;
-        var stepper = Stepper.For(Grammar);
-        Span<byte> one = stackalloc byte[1];
-        for (int b = 0; b < 256; b++)
-        {
-            one[0] = (byte)b;
-            stepper.Run(_threads, one, Offset, out int consumed);
-            if (consumed == 1) set = set.Add((byte)b);
-        }
-        return set;
-    }
+    public ByteSet AllowedBytes() => Error is not null ? ByteSet.Empty : BytesAfter(_threads, Offset);
 
     /// <summary>What may come next, as lexeme names (and "end of input" when accepting).</summary>
     public IReadOnlyList<string> Expected() => Describe(_threads, Offset, null).Expected;
@@ -157,7 +144,21 @@ public sealed class ParserState
             }
         }
         if (accepting) expected.Add("end of input");
-        return new ParseError(offset, unexpected, expected, rules);
+        return new ParseError(offset, unexpected, expected, rules, BytesAfter(threads, offset));
+    }
+
+    private ByteSet BytesAfter(LexThread[] threads, long offset)
+    {
+        var set = ByteSet.Empty;
+        var stepper = Stepper.For(Grammar);
+        Span<byte> one = stackalloc byte[1];
+        for (int b = 0; b < 256; b++)
+        {
+            one[0] = (byte)b;
+            stepper.Run(threads, one, offset, out int consumed);
+            if (consumed == 1) set = set.Add((byte)b);
+        }
+        return set;
     }
 
     private static void AddUnique(List<string> list, string s)

@@ -87,6 +87,9 @@ public class PersistenceTests
         Assert.Equal(8, s.Error!.Offset);
         Assert.Equal((int)'}', s.Error.UnexpectedByte);
         Assert.Contains("member", s.Error.Rules);
+        // After ", " only whitespace or the quote of the next key may come.
+        Assert.Equal("[\\x09-\\x0A\\x0D\\x20\"]", s.Error.AllowedBytes.ToString());
+        Assert.Contains("the next byte could be", s.Error.ToString(), StringComparison.Ordinal);
         Assert.Same(s, s.Advance("]"));
     }
 }
