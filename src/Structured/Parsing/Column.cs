@@ -108,15 +108,25 @@ internal sealed class Column
     public void SetNext(int key, Column? next)
     {
         object entry = next is null ? NoColumn : new WeakReference<Column>(next);
-        lock (this)
+        // Copy-on-write with compare-and-swap: no lock on the path of every new column.
+        while (true)
         {
-            var old = _next;
+            var old = Volatile.Read(ref _next);
             int at = -1;
             for (int k = 0; k < old.Length; k++) if (old[k].Key == key) at = k;
-            var copy = at >= 0 ? ((int Key, object Entry)[])old.Clone() : new (int Key, object Entry)[old.Length + 1];
-            if (at < 0) { Array.Copy(old, copy, old.Length); at = old.Length; }
-            copy[at] = (key, entry);
-            Volatile.Write(ref _next, copy);
+            (int Key, object Entry)[] copy;
+            if (at >= 0)
+            {
+                copy = ((int Key, object Entry)[])old.Clone();
+                copy[at] = (key, entry); // a collected column is replaced
+            }
+            else
+            {
+                copy = new (int Key, object Entry)[old.Length + 1];
+                Array.Copy(old, copy, old.Length);
+                copy[old.Length] = (key, entry);
+            }
+            if (Interlocked.CompareExchange(ref _next, copy, old) == old) return;
         }
     }
 
@@ -134,14 +144,14 @@ internal sealed class Column
 
     private void SetLeo(int nt, Item? item)
     {
-        lock (this)
+        while (true)
         {
-            var old = _leo;
+            var old = Volatile.Read(ref _leo);
             foreach (var (n, _) in old) if (n == nt) return; // another thread computed the same value
             var copy = new (int, Item?)[old.Length + 1];
             Array.Copy(old, copy, old.Length);
             copy[old.Length] = (nt, item);
-            Volatile.Write(ref _leo, copy);
+            if (Interlocked.CompareExchange(ref _leo, copy, old) == old) return;
         }
     }
 }

@@ -35,6 +35,23 @@ internal sealed class Stepper
     /// </summary>
     public LexThread[] Run(LexThread[] start, ReadOnlySpan<byte> bytes, long offset, out int consumed)
     {
+        // A parse moves forward and rarely meets a boundary twice: it reads the transition cache but does not fill it
+        // (a weak reference per column costs about half of parsing). Mask walks, which revisit boundaries, fill it.
+        _fillCache = false;
+        try
+        {
+            return RunSteps(start, bytes, offset, out consumed);
+        }
+        finally
+        {
+            _fillCache = true;
+        }
+    }
+
+    private bool _fillCache = true;
+
+    private LexThread[] RunSteps(LexThread[] start, ReadOnlySpan<byte> bytes, long offset, out int consumed)
+    {
         _current.Clear();
         _current.AddRange(start);
         for (int i = 0; i < bytes.Length; i++)
@@ -107,7 +124,7 @@ internal sealed class Stepper
         _commitScans.Clear();
         _commitScans.Add((from, lexeme));
         next = _builder.Build(_commitScans, position);
-        from.SetNext(lexeme, next);
+        if (_fillCache) from.SetNext(lexeme, next);
         return next;
     }
 
@@ -127,7 +144,7 @@ internal sealed class Stepper
             foreach (int lex in lexemes)
                 if (!_g.T.Lexemes[lex].Ignored) _commitScans.Add((from, lex));
             col = _commitScans.Count == 0 ? null : _commitScans.Count == 1 ? Scan(from, _commitScans[0].Item2, position) : _builder.Build(_commitScans, position);
-            from.SetNext(key, col);
+            if (_fillCache) from.SetNext(key, col);
         }
         if (col is not null) bases.Add(col);
         foreach (int lex in lexemes) ignored |= _g.T.Lexemes[lex].Ignored;
@@ -147,7 +164,7 @@ internal sealed class Stepper
             foreach (int lex in lexemes)
                 if (!_g.T.Lexemes[lex].Ignored) _commitScans.Add((from, lex));
             col = _commitScans.Count > 0 ? _builder.Build(_commitScans, position) : null;
-            from.SetNext(key, col);
+            if (_fillCache) from.SetNext(key, col);
         }
         if (col is not null) bases.Add(col);
         foreach (int lex in lexemes) ignored |= _g.T.Lexemes[lex].Ignored;
