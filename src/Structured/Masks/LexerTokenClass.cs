@@ -61,11 +61,9 @@ internal sealed class LexerTokenClass
         private SuffixClass BuildClass(LexerTable lexer, TokenTrie main, int state) => SuffixClass.Build(lexer, Sources(main), state);
     }
 
-    /// <summary>Marks an entry whose whole subtree is walked.</summary>
-    public const int FullSubtree = 1 << 31;
 
     /// <summary>A main-trie range walked in place: the subtrees of <see cref="Children"/>, whose bytes after depth <see cref="Cut"/> are the suffixes.</summary>
-    internal sealed record Range(int Cut, byte[] ChildBytes, int[] Children, Lexing.ByteSet FirstBytes);
+    internal sealed record Range(int Cut, int[] Children);
 
     // Subtrees up to this many nodes are copied into the shared suffix trie; larger ones are walked where they are.
     private const int InlineLimit = 48;
@@ -133,16 +131,9 @@ internal sealed class LexerTokenClass
         if (!groups.TryGetValue(key, out var group)) groups[key] = group = new Group(path.ToArray());
         if (stop - from > InlineLimit)
         {
-            var bytes = new List<byte>();
             var children = new List<int>();
-            var first = Lexing.ByteSet.Empty;
-            for (int c = from; c < stop; c = trie.SubtreeEnd[c])
-            {
-                bytes.Add(trie.NodeByte[c]);
-                children.Add(c);
-                first = first.Add(trie.NodeByte[c]);
-            }
-            group.Ranges.Add(new Range(cut, bytes.ToArray(), children.ToArray(), first));
+            for (int c = from; c < stop; c = trie.SubtreeEnd[c]) children.Add(c);
+            group.Ranges.Add(new Range(cut, children.ToArray()));
             return;
         }
         var list = group.Suffixes;

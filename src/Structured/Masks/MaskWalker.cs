@@ -78,9 +78,7 @@ internal sealed class MaskWalker
                 if (sc.HasEntries) WalkEntries(stepper, crossing.Sources(_masker.Trie), sc, offset, mask);
                 continue;
             }
-            WalkSuffixes(stepper, crossing.Suffixes, alive, offset, mask);
-            foreach (var range in crossing.Ranges)
-                if (!range.FirstBytes.Intersect(alive).IsEmpty) WalkRange(stepper, range, alive, offset, mask);
+            foreach (var src in crossing.Sources(_masker.Trie)) WalkForest(stepper, src, alive, offset, mask);
         }
     }
 
@@ -97,14 +95,14 @@ internal sealed class MaskWalker
             while (k < entries.Length)
             {
                 int entry = entries[k];
-                int node = entry & ~LexerTokenClass.FullSubtree;
+                int node = entry & ~SuffixClass.FullSubtree;
                 if (!StepInto(stepper, src, node, offset))
                 {
                     k = skip[k];
                     continue;
                 }
                 src.SetTokens(node, mask);
-                if ((entry & LexerTokenClass.FullSubtree) == 0)
+                if ((entry & SuffixClass.FullSubtree) == 0)
                 {
                     k++;
                     continue;
@@ -115,18 +113,17 @@ internal sealed class MaskWalker
         }
     }
 
-    // Walks the subtrees of a range's children whose first byte the frame in _frames[0] can take.
-    private void WalkRange(Stepper stepper, LexerTokenClass.Range range, Lexing.ByteSet alive, long offset, Span<uint> mask)
+    // Walks the top-level subtrees of a source whose first byte the frame in _frames[0] can take.
+    private void WalkForest(Stepper stepper, SuffixSource src, Lexing.ByteSet alive, long offset, Span<uint> mask)
     {
-        for (int c = 0; c < range.Children.Length; c++)
+        for (int child = src.From; child < src.To; child = src.End(child))
         {
-            byte first = range.ChildBytes[c];
+            byte first = src.Byte(child);
             if (!alive.Contains(first)) continue;
             FirstStep(stepper, first, offset, _frames[1]);
             if (_frames[1].Count == 0) continue;
-            var src = new SuffixSource(_masker.Trie, range.Children[c], range.Cut);
-            src.SetTokens(src.From, mask);
-            WalkBelow(stepper, src, src.From, offset, mask);
+            src.SetTokens(child, mask);
+            WalkBelow(stepper, src, child, offset, mask);
         }
     }
 
@@ -152,38 +149,6 @@ internal sealed class MaskWalker
                 continue;
             }
             src.SetTokens(i, mask);
-            i++;
-        }
-    }
-
-    private void WalkSuffixes(Stepper stepper, ByteTrie trie, Lexing.ByteSet alive, long offset, Span<uint> mask)
-    {
-        var frames = _frames;
-        EnsureDepth(trie.MaxDepth + 1);
-        frames = _frames;
-        int n = trie.NodeCount;
-        int i = 1;
-        while (i < n)
-        {
-            int d = trie.NodeDepth[i];
-            var output = frames[d];
-            if (d == 1 && !alive.Contains(trie.NodeByte[i]))
-            {
-                i = trie.SubtreeEnd[i];
-                continue;
-            }
-            if (d == 1) FirstStep(stepper, trie.NodeByte[i], offset, output);
-            else if (!StepFast(frames[d - 1], trie.NodeByte[i], output)) stepper.Step(frames[d - 1], trie.NodeByte[i], offset + d - 1, output);
-            if (output.Count == 0)
-            {
-                i = trie.SubtreeEnd[i];
-                continue;
-            }
-            for (int k = trie.ValuesStart[i]; k < trie.ValuesStart[i + 1]; k++)
-            {
-                int t = trie.Values[k];
-                mask[t >> 5] |= 1u << (t & 31);
-            }
             i++;
         }
     }

@@ -10,9 +10,12 @@ namespace Structured.Masks;
 /// </summary>
 internal sealed class SuffixClass
 {
+    /// <summary>Marks an entry whose whole subtree is walked.</summary>
+    public const int FullSubtree = 1 << 31;
+
     public required int[] AllowedTokens { get; init; }
 
-    /// <summary>Per source: nodes to walk with the parser (ancestors, or roots of whole subtrees with <see cref="LexerTokenClass.FullSubtree"/>).</summary>
+    /// <summary>Per source: nodes to walk with the parser (ancestors, or roots of whole subtrees with <see cref="FullSubtree"/>).</summary>
     public required int[][] Entries { get; init; }
 
     /// <summary>Per source and entry: the entry index after its subtree.</summary>
@@ -59,7 +62,7 @@ internal sealed class SuffixClass
                             added[k] = path[k];
                             for (int j = k + 1; j <= maxDepth; j++) added[j] = -1;
                         }
-                        list.Add(i2 | LexerTokenClass.FullSubtree);
+                        list.Add(i2 | FullSubtree);
                     }
                     i2 = src.End(i2);
                     continue;
@@ -77,8 +80,8 @@ internal sealed class SuffixClass
             var open = new Stack<int>();
             for (int k = 0; k < list.Count; k++)
             {
-                int node = list[k] & ~LexerTokenClass.FullSubtree;
-                while (open.Count > 0 && node >= src.End(list[open.Peek()] & ~LexerTokenClass.FullSubtree)) skip[open.Pop()] = k;
+                int node = list[k] & ~FullSubtree;
+                while (open.Count > 0 && node >= src.End(list[open.Peek()] & ~FullSubtree)) skip[open.Pop()] = k;
                 open.Push(k);
             }
             while (open.Count > 0) skip[open.Pop()] = list.Count;
