@@ -5,6 +5,7 @@ var root = new RootCommand("structured: grammar-constrained generation and check
 root.Subcommands.Add(CheckCommand.Create());
 root.Subcommands.Add(CompileCommand.Create());
 root.Subcommands.Add(BenchCommand.Create());
+root.Subcommands.Add(CoverageCommand.Create());
 
 var parsed = root.Parse(args);
 if (parsed.Errors.Count > 0)

@@ -15,15 +15,18 @@ internal sealed class TermStore
     public const int Nothing = 0;
     public const int Epsilon = 1;
 
-    private enum Kind : byte { Nothing, Epsilon, Bytes, Concat, Or, Repeat }
+    private enum Kind : byte { Nothing, Epsilon, Bytes, Concat, Or, Repeat, And, Not }
 
-    private readonly record struct Term(Kind Kind, int A, int B, int Min, int Max, ByteSet Set, int[]? List, bool Nullable, int Hash);
+    // Boolean: the term contains an intersection or a complement, whose language may be empty although the term is not
+    // Nothing; derivatives of such terms are checked for liveness, so the lexer never follows a dead end.
+    private readonly record struct Term(Kind Kind, int A, int B, int Min, int Max, ByteSet Set, int[]? List, bool Nullable, int Hash, bool Boolean = false);
 
     private readonly object _gate = new();
     private readonly List<Term> _terms = [];
     private readonly Dictionary<Key, int> _intern = [];
     private readonly Dictionary<CodePointSet, int> _classes = [];
     private int[]?[] _derivs = new int[]?[64];
+    private int[]?[] _pruned = new int[]?[64];
 
     public TermStore(int maxTerms = 4_000_000)
     {
@@ -66,7 +69,11 @@ internal sealed class TermStore
             case Kind.Repeat:
                 h = h.Add(FingerprintLocked(term.A));
                 break;
+            case Kind.Not:
+                h = h.Add(FingerprintLocked(term.A));
+                break;
             case Kind.Or:
+            case Kind.And:
                 // Alternatives are sorted by id, which differs between stores: combine them order-free.
                 var parts = term.List!.Select(FingerprintLocked).OrderBy(f => f.Hi).ThenBy(f => f.Lo).ToArray();
                 foreach (var p in parts) h = h.Add(p);
@@ -79,12 +86,72 @@ internal sealed class TermStore
     /// <summary>The term for a regex node.</summary>
     public int FromNode(RegexNode node)
     {
-        lock (_gate) return Build(node);
+        lock (_gate)
+        {
+            int t = Build(node);
+            return _terms[t].Boolean && !IsLiveLocked(t) ? Nothing : t;
+        }
+    }
+
+    /// <summary>Whether the term's language is empty (an intersection or complement may be empty without being Nothing).</summary>
+    public bool IsEmptyLanguage(int t)
+    {
+        lock (_gate) return t == Nothing || !IsLiveLocked(t);
+    }
+
+    private readonly Dictionary<int, bool> _live = [];
+
+    // Depth-first search for a nullable term among the derivatives. Every term on the path to one is live; when the
+    // search exhausts, every term it visited is dead (all it reaches was visited too).
+    private bool IsLiveLocked(int t)
+    {
+        if (_live.TryGetValue(t, out bool known)) return known;
+        var visited = new HashSet<int> { t };
+        var stack = new Stack<(int Term, int NextByte)>();
+        stack.Push((t, 0));
+        bool found = _terms[t].Nullable;
+        while (!found && stack.Count > 0)
+        {
+            var (cur, b) = stack.Pop();
+            if (b > 255) continue;
+            stack.Push((cur, b + 1));
+            int d = DeriveRaw(cur, (byte)b);
+            if (d == Nothing || !visited.Add(d)) continue;
+            if (_terms[d].Nullable || (_live.TryGetValue(d, out bool l) && l)) { stack.Push((d, 256)); found = true; break; }
+            if (_live.TryGetValue(d, out bool dead) && !dead) continue;
+            stack.Push((d, 0));
+            if (visited.Count > MaxTerms) throw new GrammarException("lexer automaton limit reached while checking an intersection or complement for emptiness");
+        }
+        if (found)
+        {
+            foreach (var (term, _) in stack) _live[term] = true;
+            _live[t] = true;
+        }
+        else foreach (int v in visited) _live[v] = false;
+        return found;
     }
 
     /// <summary>The derivative of term <paramref name="t"/> by byte <paramref name="b"/>, memoised.</summary>
     /// <remarks>After compilation the only caller is <see cref="LexerTable"/>, under its own lock, which therefore guards every mutation.</remarks>
     internal int DeriveLocked(int t, byte b)
+    {
+        if (!_terms[t].Boolean) return DeriveRaw(t, b);
+        var row = _pruned[t];
+        if (row is null)
+        {
+            row = new int[256];
+            Array.Fill(row, -1);
+            _pruned[t] = row;
+        }
+        if (row[b] >= 0) return row[b];
+        int d = DeriveRaw(t, b);
+        if (d != Nothing && _terms[d].Boolean && !IsLiveLocked(d)) d = Nothing;
+        row = _pruned[t]!;
+        Volatile.Write(ref row[b], d);
+        return d;
+    }
+
+    private int DeriveRaw(int t, byte b)
     {
         var row = _derivs[t];
         if (row is null)
@@ -100,10 +167,12 @@ internal sealed class TermStore
             Kind.Nothing or Kind.Epsilon => Nothing,
             Kind.Bytes => term.Set.Contains(b) ? Epsilon : Nothing,
             Kind.Concat => _terms[term.A].Nullable
-                ? Or([Concat(DeriveLocked(term.A, b), term.B), DeriveLocked(term.B, b)])
-                : Concat(DeriveLocked(term.A, b), term.B),
-            Kind.Or => Or(term.List!.Select(x => DeriveLocked(x, b)).ToArray()),
-            Kind.Repeat => Concat(DeriveLocked(term.A, b), Repeat(term.A, Math.Max(term.Min - 1, 0), term.Max < 0 ? -1 : term.Max - 1)),
+                ? Or([Concat(DeriveRaw(term.A, b), term.B), DeriveRaw(term.B, b)])
+                : Concat(DeriveRaw(term.A, b), term.B),
+            Kind.Or => Or(term.List!.Select(x => DeriveRaw(x, b)).ToArray()),
+            Kind.And => And(term.List!.Select(x => DeriveRaw(x, b)).ToArray()),
+            Kind.Not => Not(DeriveRaw(term.A, b)),
+            Kind.Repeat => Concat(DeriveRaw(term.A, b), Repeat(term.A, Math.Max(term.Min - 1, 0), term.Max < 0 ? -1 : term.Max - 1)),
             _ => throw new InvalidOperationException(),
         };
         row = _derivs[t]!; // the outer array may have grown meanwhile; rows are shared
@@ -145,6 +214,8 @@ internal sealed class TermStore
                 }
             case ChoiceNode ch: return Or(ch.Alternatives.Select(Build).ToArray());
             case RepeatNode rep: return Repeat(Build(rep.Item), rep.Min, rep.Max ?? -1);
+            case IntersectionNode and: return And(and.Parts.Select(Build).ToArray());
+            case ComplementNode not: return Not(Build(not.Item));
             default: throw new InvalidOperationException(node.GetType().Name);
         }
     }
@@ -158,7 +229,7 @@ internal sealed class TermStore
         if (b == Epsilon) return a;
         var ta = _terms[a];
         if (ta.Kind == Kind.Concat) return Concat(ta.A, Concat(ta.B, b));
-        return Intern(new Term(Kind.Concat, a, b, 0, 0, default, null, ta.Nullable && _terms[b].Nullable, HashCode.Combine(3, a, b)));
+        return Intern(new Term(Kind.Concat, a, b, 0, 0, default, null, ta.Nullable && _terms[b].Nullable, HashCode.Combine(3, a, b), ta.Boolean || _terms[b].Boolean));
     }
 
     private int Or(int[] items)
@@ -179,11 +250,35 @@ internal sealed class TermStore
         if (set.Count == 0) return Nothing;
         if (set.Count == 1) return set.Min;
         var list = set.ToArray();
-        bool nullable = false;
+        bool nullable = false, boolean = false;
         var h = new HashCode();
         h.Add(4);
-        foreach (var x in list) { nullable |= _terms[x].Nullable; h.Add(x); }
-        return Intern(new Term(Kind.Or, 0, 0, 0, 0, default, list, nullable, h.ToHashCode()));
+        foreach (var x in list) { nullable |= _terms[x].Nullable; boolean |= _terms[x].Boolean; h.Add(x); }
+        return Intern(new Term(Kind.Or, 0, 0, 0, 0, default, list, nullable, h.ToHashCode(), boolean));
+    }
+
+    private int And(int[] items)
+    {
+        var set = new SortedSet<int>();
+        foreach (int x in items)
+        {
+            if (x == Nothing) return Nothing;
+            if (_terms[x].Kind == Kind.And) set.UnionWith(_terms[x].List!);
+            else set.Add(x);
+        }
+        if (set.Count == 1) return set.Min;
+        var list = set.ToArray();
+        bool nullable = true;
+        var h = new HashCode();
+        h.Add(6);
+        foreach (var x in list) { nullable &= _terms[x].Nullable; h.Add(x); }
+        return Intern(new Term(Kind.And, 0, 0, 0, 0, default, list, nullable, h.ToHashCode(), true));
+    }
+
+    private int Not(int a)
+    {
+        if (_terms[a].Kind == Kind.Not) return _terms[a].A;
+        return Intern(new Term(Kind.Not, a, 0, 0, 0, default, null, !_terms[a].Nullable, HashCode.Combine(7, a), true));
     }
 
     private int Repeat(int a, int min, int max)
@@ -194,7 +289,7 @@ internal sealed class TermStore
         if (min == 1 && max == 1) return a;
         // A nullable body makes the lower bound free: r{m,n} = r{0,n} when r matches the empty string.
         if (_terms[a].Nullable) min = 0;
-        return Intern(new Term(Kind.Repeat, a, 0, min, max, default, null, min == 0 || _terms[a].Nullable, HashCode.Combine(5, a, min, max)));
+        return Intern(new Term(Kind.Repeat, a, 0, min, max, default, null, min == 0 || _terms[a].Nullable, HashCode.Combine(5, a, min, max), _terms[a].Boolean));
     }
 
     private int Intern(Term t)
@@ -216,6 +311,9 @@ internal sealed class TermStore
             var grown = new int[]?[_derivs.Length * 2];
             Array.Copy(_derivs, grown, _derivs.Length);
             Volatile.Write(ref _derivs, grown);
+            var grownPruned = new int[]?[grown.Length];
+            Array.Copy(_pruned, grownPruned, _pruned.Length);
+            Volatile.Write(ref _pruned, grownPruned);
         }
         return id;
     }

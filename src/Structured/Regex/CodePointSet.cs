@@ -67,6 +67,12 @@ public sealed class CodePointSet : IEquatable<CodePointSet>
     /// <summary>The union of two sets.</summary>
     public CodePointSet Union(CodePointSet other) => FromRanges(_ranges.Concat(other._ranges));
 
+    /// <summary>The code points in both sets.</summary>
+    public CodePointSet Intersect(CodePointSet other) => Complement().Union(other.Complement()).Complement();
+
+    /// <summary>The code points of this set that are not in <paramref name="other"/>.</summary>
+    public CodePointSet Except(CodePointSet other) => Intersect(other.Complement());
+
     /// <summary>Every code point not in this set.</summary>
     public CodePointSet Complement()
     {

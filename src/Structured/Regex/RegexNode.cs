@@ -64,6 +64,22 @@ public abstract class RegexNode
         return new RepeatNode(item, min, max);
     }
 
+    /// <summary>The strings that every part matches.</summary>
+    public static RegexNode Intersection(params IEnumerable<RegexNode> parts)
+    {
+        var list = new List<RegexNode>();
+        foreach (var p in parts)
+        {
+            if (p is NothingNode) return Nothing;
+            if (p is IntersectionNode i) list.AddRange(i.Parts);
+            else list.Add(p);
+        }
+        return list.Count switch { 0 => throw new ArgumentException("an intersection needs at least one part", nameof(parts)), 1 => list[0], _ => new IntersectionNode(list) };
+    }
+
+    /// <summary>Every byte string that <paramref name="item"/> does not match (intersect it with something to keep it useful).</summary>
+    public static RegexNode Complement(RegexNode item) => item is ComplementNode c ? c.Item : new ComplementNode(item);
+
     /// <summary>Zero or more.</summary>
     public static RegexNode Star(RegexNode item) => Repeat(item, 0, null);
 
@@ -138,4 +154,22 @@ public sealed class RepeatNode : RegexNode
 
     /// <summary>The greatest number of repetitions, or null for no limit.</summary>
     public int? Max { get; }
+}
+
+/// <summary>An intersection: the strings that every part matches.</summary>
+public sealed class IntersectionNode : RegexNode
+{
+    internal IntersectionNode(IReadOnlyList<RegexNode> parts) => Parts = parts;
+
+    /// <summary>The parts.</summary>
+    public IReadOnlyList<RegexNode> Parts { get; }
+}
+
+/// <summary>A complement: the byte strings that the item does not match.</summary>
+public sealed class ComplementNode : RegexNode
+{
+    internal ComplementNode(RegexNode item) => Item = item;
+
+    /// <summary>The language complemented.</summary>
+    public RegexNode Item { get; }
 }

@@ -67,6 +67,21 @@ internal static class RegexPrinter
                     (var m, var n) => $"{{{m},{n}}}",
                 });
                 break;
+            case IntersectionNode and:
+                // Not ECMA-262: printed for reading only, in the notation of derivative-based engines.
+                Paren(sb, context > 0, () =>
+                {
+                    for (int i = 0; i < and.Parts.Count; i++)
+                    {
+                        if (i > 0) sb.Append('&');
+                        Write(and.Parts[i], sb, 2);
+                    }
+                });
+                break;
+            case ComplementNode not:
+                sb.Append('~');
+                Write(not.Item, sb, 3);
+                break;
             default:
                 throw new InvalidOperationException(node.GetType().Name);
         }
