@@ -92,8 +92,13 @@ internal static class CoverageCommand
                     else
                     {
                         var g = CompiledGrammar.Compile(JsonSchema.ToGrammar(SchemaSet.Load(schema, draft, remotes), options).Grammar);
+                        _ = g.InitialState;
                         accepts = x => g.Accepts(Encoding.UTF8.GetBytes(JsonText.Compact(x)));
                     }
+                }
+                catch (EmptyLanguageException)
+                {
+                    accepts = _ => false; // the compiler proved that nothing satisfies the schema
                 }
                 catch (GrammarException e)
                 {

@@ -51,3 +51,19 @@ public sealed class RegexParseException : GrammarException
     /// <summary>The cause, without the offset.</summary>
     public string RegexReason { get; }
 }
+
+/// <summary>
+/// The constraint is well formed but its language is empty: no input can satisfy it (a <c>false</c> schema, an empty
+/// <c>enum</c>, contradictory bounds). A recognizer may treat it as rejecting everything; a generator cannot start.
+/// </summary>
+public sealed class EmptyLanguageException : GrammarException
+{
+    /// <summary>Creates the error.</summary>
+    public EmptyLanguageException(string reason) : base(reason) { }
+
+    /// <summary>Creates the error with a default message.</summary>
+    public EmptyLanguageException() : base("the constraint matches nothing") { }
+
+    /// <summary>Creates the error with an inner cause.</summary>
+    public EmptyLanguageException(string reason, Exception inner) : base(reason, inner) { }
+}

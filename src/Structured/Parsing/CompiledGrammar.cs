@@ -54,7 +54,7 @@ public sealed class CompiledGrammar
         _initial = new Lazy<ParserState>(() =>
         {
             var col = ColumnBuilder.ForCurrentThread(this).BuildInitial()
-                ?? throw new GrammarException("the grammar matches no string at all");
+                ?? throw new EmptyLanguageException("the grammar matches no string at all");
             return new ParserState(this, [new LexThread(col, col.LexerStart, fresh: true)], 0);
         });
     }

@@ -368,7 +368,7 @@ internal sealed class GrammarCompiler
             }
         }
         if (!productive[superStart])
-            throw Error($"the grammar matches no string at all: rule '{_g.StartRule}' can never complete", default);
+            throw new EmptyLanguageException((_g.SourceName is null ? "" : _g.SourceName + ": ") + $"the grammar matches no string at all: rule '{_g.StartRule}' can never complete");
         var rules = _rules.Where(r => productive[r.Lhs] && r.Rhs.All(s => s >= 0 ? productive[s] : lexemeProductive[~s])).ToList();
 
         var nullable = new bool[ntCount];

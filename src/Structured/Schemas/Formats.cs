@@ -38,7 +38,14 @@ public static class Formats
     {
         var node = RegexParser.Parse(Pattern(format));
         // A host name has at most 253 characters: an intersection, since the regex dialect has no lookahead.
-        return format == "hostname" ? RegexNode.Intersection(node, RegexNode.Repeat(RegexNode.Class(CodePointSet.All), 1, 253)) : node;
+        if (format != "hostname") return node;
+        // At most 253 characters (an intersection: the regex dialect has no lookahead), and no label with "--" in
+        // positions 3 and 4: those are A-labels (xn--), whose Punycode is not checked here, so they are refused.
+        var any = RegexNode.Star(RegexNode.Class(CodePointSet.All));
+        var reserved = RegexNode.Sequence(
+            RegexNode.Optional(RegexNode.Sequence(any, RegexNode.Literal("."))),
+            RegexNode.Repeat(RegexNode.Class(CodePointSet.All.Except(CodePointSet.Of('.'))), 2, 2), RegexNode.Literal("--"), any);
+        return RegexNode.Intersection(node, RegexNode.Repeat(RegexNode.Class(CodePointSet.All), 1, 253), RegexNode.Complement(reserved));
     }
 
     /// <summary>The pattern text of a supported format (ECMA-262 syntax, full match).</summary>

@@ -142,44 +142,52 @@ internal sealed partial class SchemaCompiler
     private GrammarExpr? ExtraMembers(List<MemberRules> rules, List<SchemaNode> unevaluated, Dictionary<int, List<MemberRules>> evaluatorsOf,
         List<string> names, List<SchemaNode> propertyNames, int depth)
     {
-        // Regions: one per distinct pattern (patterns must not overlap), and the keys no pattern matches.
-        var patterns = rules.SelectMany(r => r.Patterns).GroupBy(p => p.Pattern).Select(g => (g.Key, g.First().Regex)).ToList();
-        for (int i = 0; i < patterns.Count; i++)
-            for (int j = i + 1; j < patterns.Count; j++)
-                if (!Disjoint(patterns[i].Regex, patterns[j].Regex))
-                {
-                    var owner = rules.First(r => r.Patterns.Any(p => p.Pattern == patterns[j].Key)).Node;
-                    Unsupported(owner, "patternProperties", $"patterns '{patterns[i].Key}' and '{patterns[j].Key}' overlap, so a key may need both schemas");
-                    patterns.RemoveAt(j--);
-                }
+        // Regions of the key space: for each set S of patterns, the keys matching exactly those in S (and no listed name).
+        var patterns = rules.SelectMany(r => r.Patterns).GroupBy(p => p.Pattern).Select(g => (Text: g.Key, g.First().Regex)).ToList();
+        if (patterns.Count > 8)
+        {
+            for (int i = 0; i < patterns.Count; i++)
+                for (int j = i + 1; j < patterns.Count; j++)
+                    if (!Disjoint(patterns[i].Regex, patterns[j].Regex))
+                    {
+                        var owner = rules.First(r => r.Patterns.Any(p => p.Pattern == patterns[j].Text)).Node;
+                        Unsupported(owner, "patternProperties", $"patterns '{patterns[i].Text}' and '{patterns[j].Text}' overlap among more than 8 patterns");
+                    }
+        }
         var namesRegex = names.Count == 0 ? null : RegexNode.Choice(names.Select(RegexNode.Literal));
         RegexNode? keyFilter = propertyNames.Count == 0 ? null : RegexNode.Intersection(propertyNames.Select(PropertyNameRegex).ToList());
         var alts = new List<GrammarExpr>();
-        for (int region = -1; region < patterns.Count; region++)
+        var subsets = patterns.Count <= 8
+            ? Enumerable.Range(0, 1 << patterns.Count).Select(mask => Enumerable.Range(0, patterns.Count).Where(i => (mask & (1 << i)) != 0).ToList())
+            : Enumerable.Range(-1, patterns.Count + 1).Select(i => i < 0 ? new List<int>() : [i]);
+        foreach (var subset in subsets)
         {
+            var parts = new List<RegexNode>();
+            foreach (int i in subset) parts.Add(patterns[i].Regex);
+            var others = Enumerable.Range(0, patterns.Count).Where(i => !subset.Contains(i)).Select(i => patterns[i].Regex).ToList();
+            if (others.Count > 0 && (patterns.Count <= 8 || subset.Count == 0)) parts.Add(RegexNode.Complement(RegexNode.Choice(others)));
+            if (namesRegex is not null) parts.Add(RegexNode.Complement(namesRegex));
+            if (keyFilter is not null) parts.Add(keyFilter);
+            var key = parts.Count switch { 0 => RegexNode.Star(RegexNode.Class(AnyChar)), 1 => parts[0], _ => RegexNode.Intersection(parts) };
+            if (IsEmpty(key)) continue;
             var value = True;
             bool closed = false;
+            var inSubset = subset.Select(i => patterns[i].Text).ToHashSet(StringComparer.Ordinal);
             foreach (var r in rules)
             {
-                var own = region >= 0 ? r.Patterns.Where(p => p.Pattern == patterns[region].Key).Select(p => p.Schema).ToList() : [];
+                var own = r.Patterns.Where(p => inSubset.Contains(p.Pattern)).Select(p => p.Schema).ToList();
                 if (own.Count > 0) foreach (var s in own) value = Product(value, Expand(s), s);
                 else if (r.Additional is not null) value = Product(value, Expand(r.Additional), r.Additional);
                 else if (r.ClosedByStrictMode) closed = true;
             }
             foreach (var u in unevaluated)
             {
-                bool evaluated = evaluatorsOf[u.Id].Any(r => r.Additional is not null || region >= 0 && r.Patterns.Any(p => p.Pattern == patterns[region].Key));
+                bool evaluated = evaluatorsOf[u.Id].Any(r => r.Additional is not null || r.Patterns.Any(p => inSubset.Contains(p.Pattern)));
                 if (!evaluated) value = Product(value, Expand(u.Child("unevaluatedProperties")!), u);
             }
             if (closed || value.Count == 0) continue;
-            var parts = new List<RegexNode>();
-            if (region >= 0) parts.Add(patterns[region].Regex);
-            else if (patterns.Count > 0) parts.Add(RegexNode.Complement(RegexNode.Choice(patterns.Select(p => p.Regex))));
-            if (namesRegex is not null) parts.Add(RegexNode.Complement(namesRegex));
-            if (keyFilter is not null) parts.Add(keyFilter);
-            var key = parts.Count switch { 0 => RegexNode.Star(RegexNode.Class(AnyChar)), 1 => parts[0], _ => RegexNode.Intersection(parts) };
-            if (IsEmpty(key)) continue;
-            alts.Add(new SeqExpr([_layout.Key(key, region >= 0 ? "/" + patterns[region].Key + "/" : "key"), Ref(RuleFor(value, depth + 1))]));
+            string display = subset.Count == 0 ? "key" : string.Join("&", subset.Select(i => "/" + patterns[i].Text + "/"));
+            alts.Add(new SeqExpr([_layout.Key(key, display), Ref(RuleFor(value, depth + 1))]));
         }
         return alts.Count switch { 0 => null, 1 => alts[0], _ => new ChoiceExpr(alts) };
     }

@@ -205,7 +205,7 @@ internal sealed partial class SchemaCompiler
         {
             if (needs.Count == 0) continue;
             var absent = Synthetic(new { type = "object", properties = new Dictionary<string, bool> { [name] = false } });
-            var present = Synthetic(new { required = needs.Prepend(name).Distinct().ToArray() });
+            var present = Synthetic(new { required = needs.Append(name).Distinct().ToArray() });
             acc = Product(acc, [new([absent]), new([present])], node);
         }
         foreach (var (name, dep, _) in schemas)
@@ -223,15 +223,34 @@ internal sealed partial class SchemaCompiler
     {
         var branches = node.ChildArray("oneOf");
         var expanded = branches.Select(Expand).ToList();
-        for (int i = 0; i < branches.Count; i++)
+        (int, int)? overlap = null;
+        for (int i = 0; i < branches.Count && overlap is null; i++)
             for (int j = i + 1; j < branches.Count; j++)
-                if (!Disjoint(expanded[i], expanded[j]))
+                if (!Disjoint(expanded[i], expanded[j])) { overlap = (i, j); break; }
+        if (overlap is null) return Union(expanded, node);
+        if (!_options.Lenient)
+        {
+            // Exactly one: each branch together with the negation of every other.
+            try
+            {
+                var alts = new List<List<Conj>>();
+                for (int i = 0; i < branches.Count; i++)
                 {
-                    if (!_options.Lenient)
-                        throw new SchemaException(node.PointerTo("oneOf"),
-                            $"'oneOf' branches {i} and {j} may both match, so exactly-one cannot be enforced; compile with the lenient option to treat it as anyOf");
-                    if (_warned.Add(node.PointerTo("oneOf"))) _warnings.Add($"{node.PointerTo("oneOf")}: 'oneOf' treated as 'anyOf' (branches {i} and {j} may overlap)");
+                    var one = expanded[i];
+                    for (int j = 0; j < branches.Count && one.Count > 0; j++)
+                        if (j != i && !Disjoint(expanded[i], expanded[j])) one = Product(one, Negate(branches[j], node), node);
+                    alts.Add(one);
                 }
+                return Union(alts, node);
+            }
+            catch (SchemaException e)
+            {
+                var (a, b) = overlap.Value;
+                throw new SchemaException(node.PointerTo("oneOf"),
+                    $"'oneOf' branches {a} and {b} may both match, and exactly-one needs their negation, which cannot be built ({e.SchemaReason}); compile with the lenient option to treat it as anyOf");
+            }
+        }
+        if (_warned.Add(node.PointerTo("oneOf"))) _warnings.Add($"{node.PointerTo("oneOf")}: 'oneOf' treated as 'anyOf' (branches {overlap.Value.Item1} and {overlap.Value.Item2} may overlap)");
         return Union(expanded, node);
     }
 
