@@ -19,7 +19,16 @@ namespace Structured.Cli.Bench;
 /// </summary>
 internal static class MaskBenchBenchmark
 {
-    public static int Run(string encoding, string dataDir, string? grammarPath, int limit, bool compileOnce)
+    // A compile error's cause without the schema-specific parts (pointer, names, numbers), for a histogram.
+    private static string ReasonOf(GrammarException e)
+    {
+        string r = e is Structured.Schemas.SchemaException se ? se.SchemaReason : e.Reason;
+        r = System.Text.RegularExpressions.Regex.Replace(r, "'[^']*'", "'…'");
+        r = System.Text.RegularExpressions.Regex.Replace(r, "[0-9][0-9,.]*", "N");
+        return r.Length > 120 ? r[..120] : r;
+    }
+
+    public static int Run(string encoding, string dataDir, string? grammarPath, int limit, bool compileOnce, bool noMasks = false)
     {
         var vocab = TokenVocabulary.Tiktoken(encoding);
         var tokenizer = TiktokenTokenizer.CreateForEncoding(vocab.Name);
@@ -34,58 +43,130 @@ internal static class MaskBenchBenchmark
         int stop = vocab.EndOfSequenceIds[0];
         TokenMasker? shared = grammarText is null || !compileOnce ? null
             : new TokenMasker(CompiledGrammar.Compile(GrammarFile.Parse(grammarText, Path.GetExtension(grammarPath!), Path.GetFileName(grammarPath!))), vocab);
+        int invalidAccepted = 0;
+        var compileMs = new List<double>();
+        var reasons = new Dictionary<string, int>(StringComparer.Ordinal);
+        var subsets = new List<object>();
         foreach (var file in Directory.GetFiles(maskbench, "*.jsonl").Order(StringComparer.Ordinal))
         {
+            if (limit > 0 && schemas >= limit) break;
+            string subset = Path.GetFileNameWithoutExtension(file);
+            Action<string>? schemaCompiled = null;
+            var schemaTexts = new Dictionary<string, string>(StringComparer.Ordinal);
+            string schemaFile = Path.Combine(maskbench, "..", "schemas", Path.GetFileName(file));
+            if (grammarText is null)
+            {
+                if (!File.Exists(schemaFile)) throw new FileNotFoundException($"MaskBench schemas are read from {schemaFile}", schemaFile);
+                foreach (var sl in File.ReadLines(schemaFile))
+                {
+                    if (string.IsNullOrWhiteSpace(sl)) continue;
+                    using var sd = JsonDocument.Parse(sl);
+                    schemaTexts[sd.RootElement.GetProperty("id").GetString()!] = sd.RootElement.GetProperty("schema").GetRawText();
+                }
+            }
+            int sSchemas = 0, sPassing = 0, sCompile = 0, sValidRejected = 0, sInvalidAccepted = 0;
             foreach (var line in File.ReadLines(file))
             {
                 if (limit > 0 && schemas >= limit) break;
                 if (string.IsNullOrWhiteSpace(line)) continue;
-                var entry = JsonNode.Parse(line)!;
+                using var entryDoc = JsonDocument.Parse(line);
+                var entry = entryDoc.RootElement;
                 schemas++;
-                var tests = entry["tests"]!.AsArray();
-                invalidInstances += tests.Count(t => t!["valid"]!.GetValue<bool>() == false);
-                if (grammarText is null)
-                {
-                    compileErrors++; // JSON Schema compilation arrives with the schema compiler
-                    continue;
-                }
+                sSchemas++;
+                var tests = entry.GetProperty("tests").EnumerateArray().ToList();
+                invalidInstances += tests.Count(t => !t.GetProperty("valid").GetBoolean());
                 bool schemaOk = true;
                 TokenMasker? masker = compileOnce ? shared : null;
-                foreach (var test in tests.Where(t => t!["valid"]!.GetValue<bool>()))
+                CompiledGrammar? noMaskGrammar = null;
+                var sw = Stopwatch.StartNew();
+                if (Environment.GetEnvironmentVariable("STRUCTURED_BENCH_TRACE") is not null)
+                    Console.Error.WriteLine(schemas % 200 == 0 ? $"{entry.GetProperty("id").GetString()} {GC.GetTotalMemory(true) >> 20} MB" : entry.GetProperty("id").GetString());
+                if (grammarText is null)
                 {
-                    validInstances++;
-                    string text = test!["data"]!.ToJsonString();
-                    var ids = tokenizer.EncodeToIds(text);
-                    tokens += ids.Count;
-                    // One grammar per schema, as MaskBench compiles each schema once: its first instance pays the compile.
-                    var sw = Stopwatch.StartNew();
-                    if (masker is null)
+                    try
                     {
-                        var compiled = CompiledGrammar.Compile(GrammarFile.Parse(grammarText, Path.GetExtension(grammarPath!), Path.GetFileName(grammarPath!)));
-                        masker = new TokenMasker(compiled, vocab);
+                        var compiled = Structured.Schemas.JsonSchema.Compile(schemaTexts[entry.GetProperty("id").GetString()!]);
+                        _ = compiled.InitialState;
+                        masker = noMasks ? null : new TokenMasker(compiled, vocab);
+                        noMaskGrammar = compiled;
+                        compileMs.Add(sw.Elapsed.TotalMilliseconds);
+                        schemaCompiled?.Invoke(entry.GetProperty("id").GetString()!);
                     }
-                    var grammar = masker.Grammar;
-                    var state = grammar.InitialState;
-                    masker.FillMask(state, mask);
-                    ttfm.Add(sw.Elapsed.TotalMicroseconds);
-                    bool ok = true;
-                    for (int i = 0; i <= ids.Count; i++)
+                    catch (GrammarException e)
                     {
-                        if (i > 0)
-                        {
-                            long t0 = Stopwatch.GetTimestamp();
-                            masker.FillMask(state, mask);
-                            tbm.Add(Stopwatch.GetElapsedTime(t0).TotalMicroseconds);
-                        }
-                        int id = i < ids.Count ? ids[i] : stop;
-                        if ((mask[id >> 5] & (1u << (id & 31))) == 0) { ok = false; break; }
-                        if (i < ids.Count) state = state.Advance(vocab[id]);
+                        compileMs.Add(sw.Elapsed.TotalMilliseconds);
+                        compileErrors++;
+                        sCompile++;
+                        string reason = ReasonOf(e);
+                        reasons[reason] = reasons.GetValueOrDefault(reason) + 1;
+                        continue;
                     }
-                    if (!ok) { validRejected++; schemaOk = false; }
                 }
-                if (schemaOk) passing++;
+                try
+                {
+                    foreach (var test in tests.Where(t => t.GetProperty("valid").GetBoolean()))
+                    {
+                        validInstances++;
+                        string text = Structured.Schemas.JsonText.Compact(test.GetProperty("data"));
+                        var ids = tokenizer.EncodeToIds(text);
+                        tokens += ids.Count;
+                        // One grammar per schema, as MaskBench compiles each schema once: its first instance pays the compile.
+                        if (masker is null && noMaskGrammar is null)
+                        {
+                            var compiled = CompiledGrammar.Compile(GrammarFile.Parse(grammarText!, Path.GetExtension(grammarPath!), Path.GetFileName(grammarPath!)));
+                            masker = new TokenMasker(compiled, vocab);
+                        }
+                        var grammar = masker?.Grammar ?? noMaskGrammar!;
+                        if (noMasks)
+                        {
+                            if (!grammar.Accepts(System.Text.Encoding.UTF8.GetBytes(text))) { validRejected++; sValidRejected++; schemaOk = false; }
+                            continue;
+                        }
+                        var state = grammar.InitialState;
+                        masker ??= new TokenMasker(grammar, vocab);
+                        masker.FillMask(state, mask);
+                        ttfm.Add(sw.Elapsed.TotalMicroseconds);
+                        bool ok = true;
+                        for (int i = 0; i <= ids.Count; i++)
+                        {
+                            if (i > 0)
+                            {
+                                long t0 = Stopwatch.GetTimestamp();
+                                masker.FillMask(state, mask);
+                                tbm.Add(Stopwatch.GetElapsedTime(t0).TotalMicroseconds);
+                            }
+                            int id = i < ids.Count ? ids[i] : stop;
+                            if ((mask[id >> 5] & (1u << (id & 31))) == 0) { ok = false; break; }
+                            if (i < ids.Count) state = state.Advance(vocab[id]);
+                        }
+                        if (!ok) { validRejected++; sValidRejected++; schemaOk = false; }
+                        sw.Restart();
+                    }
+                    if (grammarText is null)
+                    {
+                        foreach (var test in tests.Where(t => !t.GetProperty("valid").GetBoolean()))
+                        {
+                            var bytes = System.Text.Encoding.UTF8.GetBytes(Structured.Schemas.JsonText.Compact(test.GetProperty("data")));
+                            if ((masker?.Grammar ?? noMaskGrammar!).Accepts(bytes)) { invalidAccepted++; sInvalidAccepted++; schemaOk = false; }
+                        }
+                    }
+                }
+                catch (GrammarException e)
+                {
+                    // A lexeme too complex to decide while parsing: the schema could not be handled, so it counts as a compile error.
+                    compileErrors++;
+                    sCompile++;
+                    string reason = "while parsing: " + ReasonOf(e);
+                    reasons[reason] = reasons.GetValueOrDefault(reason) + 1;
+                    continue;
+                }
+                if (schemaOk) { passing++; sPassing++; }
             }
+            subsets.Add(new { subset, schemas = sSchemas, passing = sPassing, compile_errors = sCompile, valid_rejected = sValidRejected, invalid_accepted = sInvalidAccepted });
         }
+        foreach (var row in subsets) Console.WriteLine(JsonSerializer.Serialize(new { type = "subset", row }));
+        if (reasons.Count > 0)
+            Console.WriteLine(JsonSerializer.Serialize(new { type = "compile_errors", reasons = reasons.OrderByDescending(r => r.Value).Take(40).ToDictionary(r => r.Key, r => r.Value) }));
         Console.WriteLine(JsonSerializer.Serialize(new
         {
             type = "summary",
@@ -99,7 +180,8 @@ internal static class MaskBenchBenchmark
             valid_instances = validInstances,
             valid_rejected = validRejected,
             invalid_instances = invalidInstances,
-            invalid_accepted = grammarPath is null ? (int?)0 : null,
+            invalid_accepted = grammarPath is null ? (int?)invalidAccepted : null,
+            compile_ms = grammarPath is null ? Stats.Of(compileMs, 3) : null,
             tokens,
             tbm_us = Stats.Of(tbm, 1),
             ttfm_us = Stats.Of(ttfm, 1),

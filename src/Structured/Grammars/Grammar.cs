@@ -35,6 +35,13 @@ public sealed class Grammar
     /// <summary>Where lexemes may end: <see cref="LexemeMatch.AllEnds"/> keeps the exact context-free meaning.</summary>
     public LexemeMatch LexemeMatch { get; }
 
+    /// <summary>
+    /// Under <see cref="LexemeMatch.AllEnds"/>, fuse every regular part (rules without recursion) into one lexeme. True for
+    /// hand-written grammars; the JSON Schema compiler turns it off, since fusing a whole document's structure into one
+    /// regex makes derivatives large, while its own tokens are already the right lexemes.
+    /// </summary>
+    public bool FuseRegularParts { get; init; } = true;
+
     /// <summary>A file name or label for error messages.</summary>
     public string? SourceName { get; }
 

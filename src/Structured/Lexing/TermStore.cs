@@ -101,35 +101,42 @@ internal sealed class TermStore
 
     private readonly Dictionary<int, bool> _live = [];
 
-    // Depth-first search for a nullable term among the derivatives. Every term on the path to one is live; when the
-    // search exhausts, every term it visited is dead (all it reaches was visited too).
+    // Breadth-first search for a nullable term among the derivatives: the nearest accepting state is usually close
+    // (a pattern intersected with a long length bound accepts short words), where a depth-first walk would first
+    // run down the longest path. The path found is live; when the search exhausts, everything it saw is dead.
     private bool IsLiveLocked(int t)
     {
         if (_live.TryGetValue(t, out bool known)) return known;
-        var visited = new HashSet<int> { t };
-        var stack = new Stack<(int Term, int NextByte)>();
-        stack.Push((t, 0));
-        bool found = _terms[t].Nullable;
-        while (!found && stack.Count > 0)
+        if (_terms[t].Nullable) return _live[t] = true;
+        var parent = new Dictionary<int, int> { [t] = -1 };
+        var queue = new Queue<int>();
+        queue.Enqueue(t);
+        int found = -1;
+        while (found < 0 && queue.Count > 0)
         {
-            var (cur, b) = stack.Pop();
-            if (b > 255) continue;
-            stack.Push((cur, b + 1));
-            int d = DeriveRaw(cur, (byte)b);
-            if (d == Nothing || !visited.Add(d)) continue;
-            if (_terms[d].Nullable || (_live.TryGetValue(d, out bool l) && l)) { stack.Push((d, 256)); found = true; break; }
-            if (_live.TryGetValue(d, out bool dead) && !dead) continue;
-            stack.Push((d, 0));
-            if (visited.Count > MaxTerms) throw new GrammarException("lexer automaton limit reached while checking an intersection or complement for emptiness");
+            int cur = queue.Dequeue();
+            for (int b = 0; b < 256; b++)
+            {
+                int d = DeriveRaw(cur, (byte)b);
+                if (d == Nothing || parent.ContainsKey(d)) continue;
+                if (_live.TryGetValue(d, out bool l) && !l) continue;
+                parent[d] = cur;
+                if (_terms[d].Nullable || l) { found = d; break; }
+                queue.Enqueue(d);
+            }
+            if (parent.Count > MaxLivenessStates)
+                throw new GrammarException($"a lexeme's intersection or complement is too complex to decide (over {MaxLivenessStates:N0} states)");
         }
-        if (found)
+        if (found < 0)
         {
-            foreach (var (term, _) in stack) _live[term] = true;
-            _live[t] = true;
+            foreach (int v in parent.Keys) _live[v] = false;
+            return false;
         }
-        else foreach (int v in visited) _live[v] = false;
-        return found;
+        for (int v = found; v >= 0; v = parent[v]) _live[v] = true;
+        return true;
     }
+
+    private const int MaxLivenessStates = 200_000;
 
     /// <summary>The derivative of term <paramref name="t"/> by byte <paramref name="b"/>, memoised.</summary>
     /// <remarks>After compilation the only caller is <see cref="LexerTable"/>, under its own lock, which therefore guards every mutation.</remarks>

@@ -19,7 +19,7 @@ internal sealed class MaskWalker
     private readonly int[] _firstStamp = new int[256];
     private int _stamp;
 
-    public static MaskWalker For(TokenMasker masker) => masker.Walkers.Value!;
+    public static MaskWalker For(TokenMasker masker) => masker.Walker;
 
     public MaskWalker(TokenMasker masker)
     {

@@ -20,7 +20,6 @@ namespace Structured.Masks;
 /// small tries of their suffixes. A thread whose longest match is pending is split: the match goes on, or it is
 /// committed and the token's first byte must be one the match could not take.
 /// </remarks>
-[System.Diagnostics.CodeAnalysis.SuppressMessage("Design", "CA1001", Justification = "The ThreadLocal holds only managed scratch memory; its finalizer releases it with the owner.")]
 public sealed class TokenMasker
 {
     private readonly ConcurrentDictionary<int, LocalClass> _classes = new();
@@ -43,10 +42,10 @@ public sealed class TokenMasker
         Vocabulary = vocabulary;
         _trie = vocabulary.Trie;
         MaskWords = (vocabulary.Size + 31) / 32;
-        Walkers = new ThreadLocal<MaskWalker>(() => new MaskWalker(this));
     }
 
-    internal ThreadLocal<MaskWalker> Walkers { get; }
+    /// <summary>This thread's walker for this masker.</summary>
+    internal MaskWalker Walker => Internal.PerThread<TokenMasker, MaskWalker>.Get(this, static m => new MaskWalker(m));
 
     /// <summary>The grammar.</summary>
     public CompiledGrammar Grammar { get; }

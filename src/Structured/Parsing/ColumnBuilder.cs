@@ -15,7 +15,7 @@ internal sealed class ColumnBuilder
     private int _stamp;
 
     // One builder per grammar and thread (CompiledGrammar keeps them), so switching grammars reallocates nothing.
-    public static ColumnBuilder ForCurrentThread(CompiledGrammar g) => g.Scratch.Value!.Builder;
+    public static ColumnBuilder ForCurrentThread(CompiledGrammar g) => g.Scratch.Builder;
 
     public ColumnBuilder(CompiledGrammar g)
     {

@@ -7,7 +7,6 @@ namespace Structured.Parsing;
 /// A grammar compiled for parsing: flat Earley rules over lexemes, and a lazily built byte-level lexer.
 /// Immutable and thread-safe; its lazy automaton caches grow as inputs explore them. Compile once and share.
 /// </summary>
-[System.Diagnostics.CodeAnalysis.SuppressMessage("Design", "CA1001", Justification = "The ThreadLocal holds only managed scratch memory; its finalizer releases it with the owner.")]
 public sealed class CompiledGrammar
 {
     internal sealed class Tables
@@ -43,14 +42,14 @@ public sealed class CompiledGrammar
         public Stepper Stepper { get; }
     }
 
-    internal readonly ThreadLocal<ThreadScratch> Scratch;
+    /// <summary>This thread's working memory for this grammar.</summary>
+    internal ThreadScratch Scratch => Internal.PerThread<CompiledGrammar, ThreadScratch>.Get(this, static g => new ThreadScratch(g));
     private readonly Lazy<ParserState> _initial;
 
     internal CompiledGrammar(Grammar source, Tables tables)
     {
         Source = source;
         T = tables;
-        Scratch = new ThreadLocal<ThreadScratch>(() => new ThreadScratch(this));
         _initial = new Lazy<ParserState>(() =>
         {
             var col = ColumnBuilder.ForCurrentThread(this).BuildInitial()

@@ -152,6 +152,7 @@ internal sealed class GrammarCompiler
     private bool IsRegular(GrammarExpr e) => _g.LexemeMatch == LexemeMatch.AllEnds && e switch
     {
         TokenExpr or TerminalRef => true,
+        _ when !_g.FuseRegularParts => false,
         RuleRef r => _regularRules.Contains(r.Name),
         SeqExpr s => s.Items.All(IsRegular),
         ChoiceExpr c => c.Alternatives.All(IsRegular),

@@ -20,7 +20,7 @@ internal sealed class Stepper
     private readonly LexerTable _lexer;
     private readonly ColumnBuilder _builder;
 
-    public static Stepper For(CompiledGrammar g) => g.Scratch.Value!.Stepper;
+    public static Stepper For(CompiledGrammar g) => g.Scratch.Stepper;
 
     public Stepper(CompiledGrammar g, ColumnBuilder builder)
     {

@@ -19,7 +19,10 @@ public static class Formats
     private const string Dec8 = "(?:25[0-5]|2[0-4][0-9]|1[0-9]{2}|[1-9]?[0-9])";
     private const string IPv4 = Dec8 + "(?:\\." + Dec8 + "){3}";
     private const string H16 = "[0-9A-Fa-f]{1,4}";
-    private const string Label = "[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?";
+    // 1–63 letters, digits and inner hyphens, and no "--" in positions 3 and 4: such labels are A-labels (xn--),
+    // whose Punycode is not checked here, so they are refused rather than accepted unchecked.
+    private const string Label = "(?:[A-Za-z0-9]|[A-Za-z0-9]{2}|[A-Za-z0-9][A-Za-z0-9-][A-Za-z0-9]|[A-Za-z0-9][A-Za-z0-9-]{2}[A-Za-z0-9]"
+        + "|[A-Za-z0-9][A-Za-z0-9-](?:[A-Za-z0-9][A-Za-z0-9-]|-[A-Za-z0-9])[A-Za-z0-9-]{0,58}[A-Za-z0-9])";
     private const string Unreserved = "A-Za-z0-9._~\\-";
     private const string SubDelims = "!$&'()*+,;=";
     private const string Pct = "%[0-9A-Fa-f]{2}";
@@ -38,14 +41,8 @@ public static class Formats
     {
         var node = RegexParser.Parse(Pattern(format));
         // A host name has at most 253 characters: an intersection, since the regex dialect has no lookahead.
-        if (format != "hostname") return node;
-        // At most 253 characters (an intersection: the regex dialect has no lookahead), and no label with "--" in
-        // positions 3 and 4: those are A-labels (xn--), whose Punycode is not checked here, so they are refused.
-        var any = RegexNode.Star(RegexNode.Class(CodePointSet.All));
-        var reserved = RegexNode.Sequence(
-            RegexNode.Optional(RegexNode.Sequence(any, RegexNode.Literal("."))),
-            RegexNode.Repeat(RegexNode.Class(CodePointSet.All.Except(CodePointSet.Of('.'))), 2, 2), RegexNode.Literal("--"), any);
-        return RegexNode.Intersection(node, RegexNode.Repeat(RegexNode.Class(CodePointSet.All), 1, 253), RegexNode.Complement(reserved));
+        // A host name has at most 253 characters: an intersection, since the regex dialect has no lookahead.
+        return format == "hostname" ? RegexNode.Intersection(node, RegexNode.Repeat(RegexNode.Class(CodePointSet.All), 1, 253)) : node;
     }
 
     /// <summary>The pattern text of a supported format (ECMA-262 syntax, full match).</summary>

@@ -18,11 +18,8 @@ internal static class JsonStringEncoding
     private static readonly (int Char, string Escape)[] ShortEscapes =
         [('"', "\\\""), ('\\', "\\\\"), ('/', "\\/"), ('\b', "\\b"), ('\f', "\\f"), ('\n', "\\n"), ('\r', "\\r"), ('\t', "\\t")];
 
-    /// <summary>Any string content: every character in any of its spellings (lone surrogate escapes too, as JSON's grammar allows).</summary>
-    public static RegexNode AnyContent { get; } = RegexNode.Star(RegexNode.Choice(
-        RegexNode.Class(CodePointSet.All.Except(MustEscape).Except(Surrogates)),
-        RegexNode.Sequence(RegexNode.Literal("\\"), RegexNode.Class(CodePointSet.FromRanges([('"', '"'), ('\\', '\\'), ('/', '/'), ('b', 'b'), ('f', 'f'), ('n', 'n'), ('r', 'r'), ('t', 't')]))),
-        RegexNode.Sequence(RegexNode.Literal("\\u"), RegexNode.Repeat(HexDigit(0, 15), 4, 4))));
+    /// <summary>Any string content: every character in any of its spellings (escapes of surrogates only as valid pairs).</summary>
+    public static RegexNode AnyContent { get; } = RegexNode.Star(Char(CodePointSet.All));
 
     /// <summary>A whole string literal, quotes included, whose decoded value matches <paramref name="decoded"/>.</summary>
     public static RegexNode Literal(RegexNode decoded) => RegexNode.Sequence(RegexNode.Literal("\""), Encode(decoded), RegexNode.Literal("\""));

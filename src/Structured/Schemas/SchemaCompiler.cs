@@ -58,7 +58,7 @@ internal sealed partial class SchemaCompiler
             : (GrammarExpr)Ref(root);
         var rules = new List<GrammarRule> { new("start", startBody, default) };
         rules.AddRange(c._rules);
-        return new JsonSchemaGrammar(new Grammar("start", rules, sourceName: "schema"), set, c._warnings);
+        return new JsonSchemaGrammar(new Grammar("start", rules, sourceName: "schema") { FuseRegularParts = false }, set, c._warnings);
     }
 
     private static RuleRef Ref(string name) => new(name, default);

@@ -80,10 +80,11 @@ public class CliTests
         Assert.Contains("undefined rule", err, StringComparison.Ordinal);
 
         string schema = Path.Combine(dir, "s.json");
-        File.WriteAllText(schema, "{\"type\": \"string\"}");
-        var s = Run("\"x\"", "check", "--schema", schema);
+        File.WriteAllText(schema, "{\"type\": \"object\", \"properties\": {\"a\": {\"type\": \"string\", \"pattern\": \"(?<=x)y\"}}}");
+        var s = Run("{}", "check", "--schema", schema);
         Assert.Equal(2, s.Code);
-        Assert.Contains("not yet supported", s.Err, StringComparison.Ordinal);
+        Assert.Contains("#/properties/a/pattern", s.Err, StringComparison.Ordinal);
+        Assert.Contains("lookbehind", s.Err, StringComparison.OrdinalIgnoreCase);
 
         Assert.Equal(2, Run("", "check").Code);
         Assert.Equal(2, Run("", "check", "--grammar", Path.Combine(dir, "missing.gbnf")).Code);

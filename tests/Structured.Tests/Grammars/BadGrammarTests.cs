@@ -46,7 +46,7 @@ public class BadGrammarTests
     [Fact]
     public void A_grammar_with_an_empty_language_is_an_error()
     {
-        var e = Assert.Throws<GrammarException>(() => CompiledGrammar.FromGbnf("root ::= loop\nloop ::= \"a\" loop"));
+        var e = Assert.Throws<EmptyLanguageException>(() => CompiledGrammar.FromGbnf("root ::= loop\nloop ::= \"a\" loop"));
         Assert.Contains("matches no string", e.Message, StringComparison.Ordinal);
     }
 

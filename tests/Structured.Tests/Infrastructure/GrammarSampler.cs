@@ -132,6 +132,7 @@ public sealed class GrammarSampler
 
     private byte[] SampleLexeme(RegexNode regex, bool isLiteral, Random rng)
     {
+        if (HasBooleanParts(regex)) return TermSampler.Sample(regex, rng, nonEmpty: _g.LexemeMatch == LexemeMatch.Longest);
         for (int attempt = 0; ; attempt++)
         {
             var bytes = SampleRegex(regex, rng, nonEmpty: _g.LexemeMatch == LexemeMatch.Longest);
@@ -139,6 +140,15 @@ public sealed class GrammarSampler
             if (!_literals.Contains(Encoding.UTF8.GetString(bytes))) return bytes;
         }
     }
+
+    private static bool HasBooleanParts(RegexNode node) => node switch
+    {
+        IntersectionNode or ComplementNode => true,
+        SequenceNode s => s.Parts.Any(HasBooleanParts),
+        ChoiceNode c => c.Alternatives.Any(HasBooleanParts),
+        RepeatNode r => HasBooleanParts(r.Item),
+        _ => false,
+    };
 
     /// <summary>A random string of a regex's language.</summary>
     public static byte[] SampleRegex(RegexNode node, Random rng, bool nonEmpty = false)
