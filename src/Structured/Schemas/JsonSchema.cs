@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Microsoft.Extensions.AI;
 using Structured.Parsing;
 
 namespace Structured.Schemas;
@@ -27,4 +28,49 @@ public static class JsonSchema
         options ??= JsonSchemaOptions.Default;
         return CompiledGrammar.Compile(SchemaCompiler.Compile(SchemaSet.Load(schema, options.DefaultDraft, options.Documents), options).Grammar, limits);
     }
+
+    /// <summary>
+    /// The JSON Schema of a .NET type, made the way <c>GetResponseAsync&lt;T&gt;()</c> makes it
+    /// (<see cref="AIJsonUtilities.CreateJsonSchema"/>): DataAnnotations (<c>[Range]</c>, <c>[StringLength]</c>,
+    /// <c>[RegularExpression]</c>, <c>[Required]</c>, <c>[Description]</c>), enums as strings, nullable types, records and
+    /// collections. Numeric properties also get their .NET type's range, so that every accepted value fits.
+    /// </summary>
+    public static JsonElement SchemaFor(Type type, JsonSerializerOptions? serializerOptions = null) =>
+        AIJsonUtilities.CreateJsonSchema(type, serializerOptions: serializerOptions ?? AIJsonUtilities.DefaultOptions,
+            inferenceOptions: new AIJsonSchemaCreateOptions { IncludeSchemaKeyword = true, TransformSchemaNode = AddNumericRange });
+
+    private static System.Text.Json.Nodes.JsonNode AddNumericRange(AIJsonSchemaCreateContext context, System.Text.Json.Nodes.JsonNode node)
+    {
+        var t = Nullable.GetUnderlyingType(context.TypeInfo.Type) ?? context.TypeInfo.Type;
+        (string Min, string Max)? range =
+            t == typeof(byte) ? ("0", "255") : t == typeof(sbyte) ? ("-128", "127")
+            : t == typeof(short) ? ("-32768", "32767") : t == typeof(ushort) ? ("0", "65535")
+            : t == typeof(int) ? ("-2147483648", "2147483647") : t == typeof(uint) ? ("0", "4294967295")
+            : t == typeof(long) ? ("-9223372036854775808", "9223372036854775807") : t == typeof(ulong) ? ("0", "18446744073709551615")
+            : t == typeof(decimal) ? ("-79228162514264337593543950335", "79228162514264337593543950335")
+            : null;
+        if (node is not System.Text.Json.Nodes.JsonObject o) return node;
+        if (t == typeof(double) || t == typeof(float) || t == typeof(Half))
+        {
+            // Read by the compiler only: numbers that parse to a finite value of this type (System.Text.Json rejects overflow).
+            o["x-finite"] = t == typeof(double) ? "double" : t == typeof(float) ? "single" : "half";
+            return o;
+        }
+        if (range is not { } r) return node;
+        // Tighter DataAnnotations bounds ([Range]) already present are kept: the compiler takes the tightest.
+        var bounds = System.Text.Json.Nodes.JsonNode.Parse($"{{\"minimum\":{r.Min},\"maximum\":{r.Max}}}");
+        if (o["allOf"] is System.Text.Json.Nodes.JsonArray existing) existing.Add(bounds);
+        else o["allOf"] = new System.Text.Json.Nodes.JsonArray(bounds);
+        return o;
+    }
+
+    /// <summary>The JSON Schema of <typeparamref name="T"/>; see <see cref="SchemaFor(Type, JsonSerializerOptions?)"/>.</summary>
+    public static JsonElement SchemaFor<T>(JsonSerializerOptions? serializerOptions = null) => SchemaFor(typeof(T), serializerOptions);
+
+    /// <summary>
+    /// A parser for the JSON text of <typeparamref name="T"/> values: what it accepts deserialises to <typeparamref name="T"/>
+    /// with the same serializer options (integers are written without fractions, numbers within their type's range).
+    /// </summary>
+    public static CompiledGrammar CompileFor<T>(JsonSchemaOptions? options = null, JsonSerializerOptions? serializerOptions = null) =>
+        Compile(SchemaFor<T>(serializerOptions), (options ?? JsonSchemaOptions.Default) with { CanonicalIntegers = true });
 }

@@ -47,6 +47,12 @@ public sealed record JsonSchemaOptions
     /// <summary>Enforce <c>format</c> for the formats in <see cref="Formats.Supported"/> (others are annotations).</summary>
     public bool AssertFormats { get; init; } = true;
 
+    /// <summary>
+    /// Integers are written without a fraction. JSON Schema counts <c>3.0</c> as an integer, but System.Text.Json will
+    /// not read it into an <c>int</c>; schemas made from .NET types set this so that every accepted text deserialises.
+    /// </summary>
+    public bool CanonicalIntegers { get; init; }
+
     /// <summary>The draft for a schema without <c>$schema</c>.</summary>
     public SchemaDraft DefaultDraft { get; init; } = SchemaDraft.Draft202012;
 

@@ -183,6 +183,23 @@ internal static class NumberRegex
     }
 
     /// <summary>
+    /// Numbers that cannot overflow a binary float whose largest value is below 10^<paramref name="maxExponent"/>:
+    /// plain decimals with at most <paramref name="maxExponent"/> integer digits, or a one-digit mantissa with an
+    /// exponent below <paramref name="maxExponent"/> (any negative exponent: underflow is not an error).
+    /// </summary>
+    public static RegexNode Finite(int maxExponent)
+    {
+        var e = RegexNode.Class(CodePointSet.FromRanges([('e', 'e'), ('E', 'E')]));
+        var natural = RegexNode.Choice(RegexNode.Literal("0"), RegexNode.Sequence(D19, RegexNode.Repeat(D, 0, maxExponent - 1)));
+        var plain = RegexNode.Sequence(RegexNode.Optional(Minus), natural, AnyFraction);
+        var exponent = RegexNode.Choice(
+            RegexNode.Sequence(Minus, RegexNode.Repeat(D, 1, null)),
+            RegexNode.Sequence(RegexNode.Optional(RegexNode.Literal("+")), RegexNode.Star(RegexNode.Literal("0")), IntegerDigits(0, maxExponent - 1)));
+        var scientific = RegexNode.Sequence(RegexNode.Optional(Minus), D, AnyFraction, e, exponent);
+        return RegexNode.Choice(plain, scientific);
+    }
+
+    /// <summary>
     /// Numbers (no exponent) that are multiples of <paramref name="m"/>, when that is a regular condition on the digits
     /// this builds: m = a·10^-j with a = 2^p·5^q and at most four trailing digits involved. Null otherwise.
     /// </summary>

@@ -208,7 +208,7 @@ internal sealed partial class SchemaCompiler
         {
             BigInteger? l = lo is { } lv ? (loEx && lv.IsInteger ? lv.ToInteger() + 1 : lv.Ceiling()) : null;
             BigInteger? h = hi is { } hv ? (hiEx && hv.IsInteger ? hv.ToInteger() - 1 : hv.Floor()) : null;
-            parts.Add(NumberRegex.Integer(l, h));
+            parts.Add(_options.CanonicalIntegers ? NumberRegex.IntegerDigits(l, h) : NumberRegex.Integer(l, h));
         }
         else
         {
@@ -224,6 +224,9 @@ internal sealed partial class SchemaCompiler
             if (NumberRegex.MultipleOf(divisor) is { } mr) parts.Add(mr);
             else Unsupported(n, "multipleOf", $"{m.GetRawText()} is not a divisor whose multiples this compiler can spell out (a power of ten times 2^p·5^q, p,q ≤ 4)");
         }
+        foreach (var n in nodes)
+            if (n.TryGet("x-finite", out var fin) && fin.ValueKind == JsonValueKind.String)
+                parts.Add(NumberRegex.Finite(fin.GetString() switch { "single" => 38, "half" => 4, _ => 308 }));
         var numbers = excluded.Where(e => e.ValueKind == JsonValueKind.Number).Select(e => NumberLiteral(JsonValues.Number(e))).ToList();
         if (numbers.Count > 0) parts.Add(RegexNode.Complement(RegexNode.Choice(numbers)));
         var regex = parts.Count == 1 ? parts[0] : RegexNode.Intersection(parts);
