@@ -44,6 +44,7 @@ internal static class MaskBenchBenchmark
         TokenMasker? shared = grammarText is null || !compileOnce ? null
             : new TokenMasker(CompiledGrammar.Compile(GrammarFile.Parse(grammarText, Path.GetExtension(grammarPath!), Path.GetFileName(grammarPath!))), vocab);
         int invalidAccepted = 0;
+        bool trace = Environment.GetEnvironmentVariable("STRUCTURED_BENCH_TRACE") is not null;
         var compileMs = new List<double>();
         var reasons = new Dictionary<string, int>(StringComparer.Ordinal);
         var subsets = new List<object>();
@@ -79,7 +80,7 @@ internal static class MaskBenchBenchmark
                 TokenMasker? masker = compileOnce ? shared : null;
                 CompiledGrammar? noMaskGrammar = null;
                 var sw = Stopwatch.StartNew();
-                if (Environment.GetEnvironmentVariable("STRUCTURED_BENCH_TRACE") is not null)
+                if (trace)
                     Console.Error.WriteLine(schemas % 200 == 0 ? $"{entry.GetProperty("id").GetString()} {GC.GetTotalMemory(true) >> 20} MB" : entry.GetProperty("id").GetString());
                 if (grammarText is null)
                 {
@@ -90,11 +91,13 @@ internal static class MaskBenchBenchmark
                         masker = noMasks ? null : new TokenMasker(compiled, vocab);
                         noMaskGrammar = compiled;
                         compileMs.Add(sw.Elapsed.TotalMilliseconds);
+                        if (trace && sw.Elapsed.TotalSeconds > 2) Console.Error.WriteLine($"SLOW {entry.GetProperty("id").GetString()}: {sw.Elapsed.TotalSeconds:0.0} s");
                         schemaCompiled?.Invoke(entry.GetProperty("id").GetString()!);
                     }
                     catch (GrammarException e)
                     {
                         compileMs.Add(sw.Elapsed.TotalMilliseconds);
+                        if (trace) Console.Error.WriteLine($"COMPILE-ERROR {entry.GetProperty("id").GetString()}: {e.Message}");
                         compileErrors++;
                         sCompile++;
                         string reason = ReasonOf(e);
@@ -119,7 +122,12 @@ internal static class MaskBenchBenchmark
                         var grammar = masker?.Grammar ?? noMaskGrammar!;
                         if (noMasks)
                         {
-                            if (!grammar.Accepts(System.Text.Encoding.UTF8.GetBytes(text))) { validRejected++; sValidRejected++; schemaOk = false; }
+                            var parsed = grammar.Parse(System.Text.Encoding.UTF8.GetBytes(text));
+                        if (!parsed.IsAccepting)
+                        {
+                            validRejected++; sValidRejected++; schemaOk = false;
+                            if (trace) Console.Error.WriteLine($"VALID-REJECTED {entry.GetProperty("id").GetString()}: {parsed.EndOfInputError()} in {text[..Math.Min(text.Length, 2000)]}");
+                        }
                             continue;
                         }
                         var state = grammar.InitialState;
@@ -147,7 +155,11 @@ internal static class MaskBenchBenchmark
                         foreach (var test in tests.Where(t => !t.GetProperty("valid").GetBoolean()))
                         {
                             var bytes = System.Text.Encoding.UTF8.GetBytes(Structured.Schemas.JsonText.Compact(test.GetProperty("data")));
-                            if ((masker?.Grammar ?? noMaskGrammar!).Accepts(bytes)) { invalidAccepted++; sInvalidAccepted++; schemaOk = false; }
+                            if ((masker?.Grammar ?? noMaskGrammar!).Accepts(bytes))
+                        {
+                            invalidAccepted++; sInvalidAccepted++; schemaOk = false;
+                            if (trace) Console.Error.WriteLine($"INVALID-ACCEPTED {entry.GetProperty("id").GetString()}: {System.Text.Encoding.UTF8.GetString(bytes)}");
+                        }
                         }
                     }
                 }

@@ -124,6 +124,7 @@ internal sealed class TermStore
                 if (_terms[d].Nullable || l) { found = d; break; }
                 queue.Enqueue(d);
             }
+            if ((parent.Count & 1023) == 0) CheckDeadline();
             if (parent.Count > MaxLivenessStates)
                 throw new GrammarException($"a lexeme's intersection or complement is too complex to decide (over {MaxLivenessStates:N0} states)");
         }
@@ -137,6 +138,15 @@ internal sealed class TermStore
     }
 
     private const int MaxLivenessStates = 200_000;
+
+    /// <summary>While set (during compilation), work past this moment stops with a compile-time-limit error.</summary>
+    public DateTime? Deadline { get; set; }
+
+    private void CheckDeadline()
+    {
+        if (Deadline is { } d && DateTime.UtcNow > d)
+            throw new GrammarException("compile time limit reached while building the lexer (an intersection or complement of regexes is too costly)");
+    }
 
     /// <summary>The derivative of term <paramref name="t"/> by byte <paramref name="b"/>, memoised.</summary>
     /// <remarks>After compilation the only caller is <see cref="LexerTable"/>, under its own lock, which therefore guards every mutation.</remarks>
@@ -311,6 +321,7 @@ internal sealed class TermStore
         if (_terms.Count >= MaxTerms)
             throw new GrammarException($"lexer automaton limit reached ({MaxTerms} regex states): a terminal's regex is too complex");
         int id = _terms.Count;
+        if ((id & 4095) == 0) CheckDeadline();
         _terms.Add(t);
         _intern[new Key(t)] = id;
         if (id >= _derivs.Length)

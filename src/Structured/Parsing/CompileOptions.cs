@@ -18,6 +18,9 @@ public sealed record CompileOptions
     /// <summary>The most distinct regex states (terms) that the lazy lexer may build.</summary>
     public int MaxRegexStates { get; init; } = 4_000_000;
 
+    /// <summary>The longest compilation may take (deciding whether intersections of regexes are empty can be costly).</summary>
+    public TimeSpan Timeout { get; init; } = TimeSpan.FromSeconds(30);
+
     /// <summary>The deepest nesting of grammar expressions.</summary>
     public int MaxDepth { get; init; } = 2_000;
 }

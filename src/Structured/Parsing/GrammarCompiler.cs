@@ -45,7 +45,15 @@ internal sealed class GrammarCompiler
     public static CompiledGrammar Compile(Grammar g, CompileOptions? options = null)
     {
         var c = new GrammarCompiler(g, options ?? CompileOptions.Default);
-        return c.Run();
+        c._terms.Deadline = DateTime.UtcNow + c._o.Timeout;
+        try
+        {
+            return c.Run();
+        }
+        finally
+        {
+            c._terms.Deadline = null; // lexing later is bounded by the state limits, not by the clock
+        }
     }
 
     private CompiledGrammar Run()

@@ -31,7 +31,15 @@ public static class Formats
 
     /// <summary>The formats that are enforced; any other format is an annotation and constrains nothing.</summary>
     public static IReadOnlyList<string> Supported { get; } =
-        ["date-time", "date", "time", "duration", "email", "hostname", "ipv4", "ipv6", "uuid", "uri", "uri-reference"];
+        ["date-time", "date", "time", "duration", "email", "hostname", "ipv4", "ipv6", "uuid", "uri", "uri-reference",
+         "json-pointer", "relative-json-pointer"];
+
+    /// <summary>
+    /// Formats the JSON Schema specification defines that are not enforced here: a schema that asserts one is an error
+    /// (or, leniently, a warning), never a silently unchecked value. Other, unknown formats are annotations.
+    /// </summary>
+    public static IReadOnlyList<string> DefinedButNotEnforced { get; } =
+        ["idn-email", "idn-hostname", "iri", "iri-reference", "uri-template", "regex"];
 
     /// <summary>The regex for a supported format, or null.</summary>
     public static RegexNode? Regex(string format) =>
@@ -59,8 +67,12 @@ public static class Formats
         "uuid" => "[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12}",
         "uri" => Uri(),
         "uri-reference" => "(?:" + Uri() + "|" + RelativeRef() + ")",
+        "json-pointer" => JsonPointer,
+        "relative-json-pointer" => "(?:0|[1-9][0-9]*)(?:#|" + JsonPointer + ")",
         _ => throw new ArgumentException($"unknown format '{format}'", nameof(format)),
     };
+
+    private const string JsonPointer = "(?:/(?:[^~/]|~[01])*)*";
 
     private static string Time()
     {

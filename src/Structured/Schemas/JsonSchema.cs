@@ -19,14 +19,28 @@ public static class JsonSchema
         SchemaCompiler.Compile(schema, options ?? JsonSchemaOptions.Default);
 
     /// <summary>Compiles a schema all the way to a parser.</summary>
-    public static CompiledGrammar Compile(string schemaJson, JsonSchemaOptions? options = null, CompileOptions? limits = null) =>
-        CompiledGrammar.Compile(ToGrammar(schemaJson, options).Grammar, limits);
+    public static CompiledGrammar Compile(string schemaJson, JsonSchemaOptions? options = null, CompileOptions? limits = null)
+    {
+        options ??= JsonSchemaOptions.Default;
+        var started = DateTime.UtcNow;
+        var grammar = ToGrammar(schemaJson, options).Grammar;
+        return CompiledGrammar.Compile(grammar, limits ?? new CompileOptions { Timeout = Remaining(options, started) });
+    }
+
+    // One time limit covers both stages: what the schema compiler left of it goes to the grammar compiler.
+    private static TimeSpan Remaining(JsonSchemaOptions options, DateTime started)
+    {
+        var left = options.Timeout - (DateTime.UtcNow - started);
+        return left > TimeSpan.FromMilliseconds(100) ? left : TimeSpan.FromMilliseconds(100);
+    }
 
     /// <summary>Compiles a schema given as a parsed JSON element.</summary>
     public static CompiledGrammar Compile(JsonElement schema, JsonSchemaOptions? options = null, CompileOptions? limits = null)
     {
         options ??= JsonSchemaOptions.Default;
-        return CompiledGrammar.Compile(SchemaCompiler.Compile(SchemaSet.Load(schema, options.DefaultDraft, options.Documents), options).Grammar, limits);
+        var started = DateTime.UtcNow;
+        var grammar = SchemaCompiler.Compile(SchemaSet.Load(schema, options.DefaultDraft, options.Documents), options).Grammar;
+        return CompiledGrammar.Compile(grammar, limits ?? new CompileOptions { Timeout = Remaining(options, started) });
     }
 
     /// <summary>

@@ -219,7 +219,7 @@ internal static class NumberRegex
         // The scaled value's digits are the integer digits followed by the first j fraction digits; the fraction beyond j must be zero.
         var endings = new List<string>();
         var modulus = BigInteger.Pow(10, r);
-        for (var v = BigInteger.Zero; v < modulus; v += a) endings.Add(v.ToString(CultureInfo.InvariantCulture).PadLeft(r, '0'));
+        for (var v = BigInteger.Zero; v < modulus; v += a) endings.Add(r == 0 ? "" : v.ToString(CultureInfo.InvariantCulture).PadLeft(r, '0'));
         var sign = RegexNode.Optional(Minus);
         if (j == 0)
         {

@@ -83,6 +83,8 @@ internal sealed partial class SchemaCompiler
                     case "format":
                         if (_options.AssertFormats && v.ValueKind == JsonValueKind.String && Formats.Supported.Contains(v.GetString()!))
                             parts.Add([new([Synthetic(new Dictionary<string, object> { ["type"] = "string", ["x-not-format"] = v })])]);
+                        else if (_options.AssertFormats && v.ValueKind == JsonValueKind.String && Formats.DefinedButNotEnforced.Contains(v.GetString()!))
+                            Unsupported(node, "format", $"'{v.GetString()}' is not enforced by this version");
                         break;
                     case "required":
                         foreach (var name in v.EnumerateArray())

@@ -159,7 +159,11 @@ internal sealed partial class SchemaCompiler
             if (n.TryGet("maxLength", out var b) && b.ValueKind == JsonValueKind.Number) max = Math.Min(max ?? long.MaxValue, (long)Math.Floor(b.GetDouble()));
             if (n.TryGet("pattern", out var p) && p.ValueKind == JsonValueKind.String && Pattern(n, "pattern", p.GetString()!) is { } pr) parts.Add(pr);
             if (n.TryGet("x-not-pattern", out var np) && Pattern(n, "x-not-pattern", np.GetString()!) is { } npr) parts.Add(RegexNode.Complement(npr));
-            if (_options.AssertFormats && n.TryGet("format", out var f) && f.ValueKind == JsonValueKind.String && Formats.Regex(f.GetString()!) is { } fr) parts.Add(fr);
+            if (_options.AssertFormats && n.TryGet("format", out var f) && f.ValueKind == JsonValueKind.String)
+            {
+                if (Formats.Regex(f.GetString()!) is { } fr) parts.Add(fr);
+                else if (Formats.DefinedButNotEnforced.Contains(f.GetString()!)) Unsupported(n, "format", $"'{f.GetString()}' is not enforced by this version");
+            }
             if (n.TryGet("x-not-format", out var nf) && Formats.Regex(nf.GetString()!) is { } nfr) parts.Add(RegexNode.Complement(nfr));
         }
         var strings = excluded.Where(e => e.ValueKind == JsonValueKind.String).Select(e => RegexNode.Literal(e.GetString()!)).ToList();
@@ -204,11 +208,13 @@ internal sealed partial class SchemaCompiler
             if (n.TryGet("exclusiveMaximum", out var d) && d.ValueKind == JsonValueKind.Number) Upper(Bound(n, "exclusiveMaximum", d), true);
         }
         bool integersOnly = (types & JsonTypes.Fraction) == 0;
+        // Draft 4 integers have no fraction part at all: 1.0 is a number, not an integer.
+        bool canonical = _options.CanonicalIntegers || nodes.Any(n => n.Draft == SchemaDraft.Draft4 && n.Has("type"));
         if (integersOnly)
         {
             BigInteger? l = lo is { } lv ? (loEx && lv.IsInteger ? lv.ToInteger() + 1 : lv.Ceiling()) : null;
             BigInteger? h = hi is { } hv ? (hiEx && hv.IsInteger ? hv.ToInteger() - 1 : hv.Floor()) : null;
-            parts.Add(_options.CanonicalIntegers ? NumberRegex.IntegerDigits(l, h) : NumberRegex.Integer(l, h));
+            parts.Add(canonical ? NumberRegex.IntegerDigits(l, h) : NumberRegex.Integer(l, h));
         }
         else
         {

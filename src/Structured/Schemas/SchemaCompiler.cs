@@ -46,6 +46,7 @@ internal sealed partial class SchemaCompiler
         _options = options;
         _validator = new SchemaValidator(set, options.AssertFormats);
         _layout = new JsonLayout(options);
+        _scratchTerms.Deadline = DateTime.UtcNow + options.Timeout;
     }
 
     public static JsonSchemaGrammar Compile(SchemaSet set, JsonSchemaOptions options)
@@ -327,6 +328,7 @@ internal sealed partial class SchemaCompiler
         if (a.Count == 0 || b.Count == 0) return False;
         if (b.Count == 1 && b[0].Nodes.Length == 0) return a;
         if (a.Count == 1 && a[0].Nodes.Length == 0) return b;
+        CheckLimits();
         if ((long)a.Count * b.Count > _options.MaxAlternatives)
             throw new SchemaException(at.Pointer, $"the combination of allOf/anyOf/oneOf/conditionals here has more than {_options.MaxAlternatives:N0} alternatives");
         var result = new List<Conj>();

@@ -191,8 +191,10 @@ public sealed class SchemaValidator
         bool ok = true;
         if (s.TryGet("type", out var type))
         {
-            bool match = type.ValueKind == JsonValueKind.String ? JsonValues.HasType(x, type.GetString()!)
-                : type.ValueKind == JsonValueKind.Array && type.EnumerateArray().Any(t => t.ValueKind == JsonValueKind.String && JsonValues.HasType(x, t.GetString()!));
+            bool Has(string t) => JsonValues.HasType(x, t)
+                && !(t == "integer" && s.Draft == SchemaDraft.Draft4 && x.GetRawText().IndexOfAny(['.', 'e', 'E']) >= 0);
+            bool match = type.ValueKind == JsonValueKind.String ? Has(type.GetString()!)
+                : type.ValueKind == JsonValueKind.Array && type.EnumerateArray().Any(t => t.ValueKind == JsonValueKind.String && Has(t.GetString()!));
             if (!match) { Fail(errors, ip, s, "type", $"expected type {type.GetRawText()}"); ok = false; }
         }
         if (s.TryGet("enum", out var en) && en.ValueKind == JsonValueKind.Array && !en.EnumerateArray().Any(v => JsonValues.Equal(v, x)))
