@@ -9,7 +9,7 @@ public enum JsonWhitespace
     /// <summary>No whitespace at all.</summary>
     Compact,
 
-    /// <summary>Pretty-printed: each member and item on its own line, indented by <see cref="JsonSchemaOptions.Indent"/> spaces per level, and <c>": "</c> after keys.</summary>
+    /// <summary>Pretty-printed: each member and item on its own line, indented by <see cref="JsonSchemaOptions.Indent"/> spaces per level, and <c>": "</c> after keys; at most 32 levels deep.</summary>
     Pretty,
 }
 

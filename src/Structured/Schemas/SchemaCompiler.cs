@@ -85,7 +85,7 @@ internal sealed partial class SchemaCompiler
     private string RuleFor(List<Conj> dnf, int depth)
     {
         if (_options.Whitespace != JsonWhitespace.Pretty) depth = 0;
-        else if (depth > 48) throw new SchemaException("#", "pretty-printed output nests deeper than 48 levels");
+        else if (depth > MaxPrettyDepth) dnf = False; // pretty printing needs a rule per level: deeper values are not allowed
         string key = string.Join("|", dnf.Select(c => c.Key)) + "@" + depth;
         if (_ruleByKey.TryGetValue(key, out var known)) return known;
         string name = "v" + _ruleByKey.Count + Hint(dnf);
@@ -99,6 +99,9 @@ internal sealed partial class SchemaCompiler
         _rules.Add(new GrammarRule(name, alts.Count == 0 ? Impossible : new ChoiceExpr(alts), default));
         return name;
     }
+
+    /// <summary>The deepest nesting that pretty-printed output may have.</summary>
+    internal const int MaxPrettyDepth = 32;
 
     private static string Hint(List<Conj> dnf)
     {
