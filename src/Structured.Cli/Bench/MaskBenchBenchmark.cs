@@ -28,7 +28,7 @@ internal static class MaskBenchBenchmark
         return r.Length > 120 ? r[..120] : r;
     }
 
-    public static int Run(string encoding, string dataDir, string? grammarPath, int limit, bool compileOnce, bool noMasks = false)
+    public static int Run(string encoding, string dataDir, string? grammarPath, int limit, bool compileOnce, bool noMasks = false, bool anyOrder = false)
     {
         var vocab = TokenVocabulary.Tiktoken(encoding);
         var tokenizer = TiktokenTokenizer.CreateForEncoding(vocab.Name);
@@ -86,7 +86,8 @@ internal static class MaskBenchBenchmark
                 {
                     try
                     {
-                        var compiled = Structured.Schemas.JsonSchema.Compile(schemaTexts[entry.GetProperty("id").GetString()!]);
+                        var compiled = Structured.Schemas.JsonSchema.Compile(schemaTexts[entry.GetProperty("id").GetString()!],
+                            anyOrder ? new Structured.Schemas.JsonSchemaOptions { PropertyOrder = Structured.Schemas.PropertyOrder.Any } : null);
                         _ = compiled.InitialState;
                         masker = noMasks ? null : new TokenMasker(compiled, vocab);
                         noMaskGrammar = compiled;
@@ -186,6 +187,7 @@ internal static class MaskBenchBenchmark
             grammar = grammarPath is null ? "schema" : Path.GetFileName(grammarPath),
             schema_enforced = grammarPath is null,
             compile_once = compileOnce,
+            property_order = anyOrder ? "any" : "schema",
             schemas,
             passing,
             compile_errors = compileErrors,

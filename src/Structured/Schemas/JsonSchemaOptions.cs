@@ -19,7 +19,10 @@ public enum PropertyOrder
     /// <summary>In the order the schema lists them (properties that are not listed come last).</summary>
     Schema,
 
-    /// <summary>Any order, each listed property at most once, the required ones present (objects of up to 12 listed properties).</summary>
+    /// <summary>
+    /// Any order, each listed property at most once, the required ones present. Objects that list more than 10
+    /// properties, or have min/maxProperties, keep schema order (an any-order grammar needs a state per subset).
+    /// </summary>
     Any,
 }
 

@@ -87,7 +87,10 @@ internal sealed partial class SchemaCompiler
         var extras = ExtraMembers(rules, unevaluated, evaluatorsOf, names, propertyNames, depth);
         if (maxP is long mx && (mx < minP || members.Count(m => m.Required) > mx)) return Impossible;
 
-        if (_options.PropertyOrder == PropertyOrder.Any) return AnyOrderObject(nodes, members, extras, minP, maxP, depth);
+        // Any order needs a state per subset of the listed members: past MaxAnyOrderMembers (or with counts) the
+        // object falls back to schema order, which is still exact, only stricter about order.
+        if (_options.PropertyOrder == PropertyOrder.Any && members.Count <= MaxAnyOrderMembers && minP == 0 && maxP is null)
+            return AnyOrderObject(members, extras, depth);
 
         var memberExprs = members.Select(m => (GrammarExpr)new SeqExpr([_layout.Key(RegexNode.Literal(m.Name), JsonSerializer.Serialize(m.Name)), Ref(RuleFor(m.Value, depth + 1))])).ToList();
         long cap = maxP ?? Math.Max(minP, 1);
@@ -243,12 +246,10 @@ internal sealed partial class SchemaCompiler
     }
 
     /// <summary>Members in any order, each named one at most once: a state per subset of the named members emitted.</summary>
-    private GrammarExpr AnyOrderObject(SchemaNode[] nodes, List<(string Name, bool Required, List<Conj> Value)> members, GrammarExpr? extra, long minP, long? maxP, int depth)
+    internal const int MaxAnyOrderMembers = 10;
+
+    private GrammarExpr AnyOrderObject(List<(string Name, bool Required, List<Conj> Value)> members, GrammarExpr? extra, int depth)
     {
-        if (members.Count > 12)
-            throw new SchemaException(nodes[0].Pointer, $"any-order properties are limited to 12 listed properties per object; this one lists {members.Count}");
-        if (minP > 0 || maxP is not null)
-            throw new SchemaException(nodes[0].Pointer, "any-order properties cannot be combined with minProperties/maxProperties");
         var memberExprs = members.Select(m => (GrammarExpr)new SeqExpr([_layout.Key(RegexNode.Literal(m.Name), JsonSerializer.Serialize(m.Name)), Ref(RuleFor(m.Value, depth + 1))])).ToList();
         int requiredMask = 0;
         for (int i = 0; i < members.Count; i++) if (members[i].Required) requiredMask |= 1 << i;
