@@ -1,5 +1,7 @@
 using System.Text;
 using System.Text.Json;
+using FsCheck;
+using FsCheck.Fluent;
 using Structured.Parsing;
 using Structured.Schemas;
 using Structured.Tests.Infrastructure;
@@ -74,5 +76,57 @@ public sealed class SchemaCorpusTests
             Assert.False(validator.Validate(v).IsValid, $"{c.Name}: the validator accepts invalid {v}");
             Assert.False(grammar.Accepts(Encoding.UTF8.GetBytes(v)), $"{c.Name}: the grammar accepts invalid {v}");
         }
+    }
+
+    /// <summary>
+    /// Soundness against the validator: random edits of valid instances (a byte changed, dropped or repeated; a digit or
+    /// quote swapped in) that the grammar still accepts must be valid JSON that the validator accepts.
+    /// </summary>
+    [Theory]
+    [MemberData(nameof(Corpus))]
+    public void Mutations_the_grammar_accepts_are_valid(Case c)
+    {
+        var compiled = JsonSchema.ToGrammar(c.Schema);
+        var grammar = CompiledGrammar.Compile(compiled.Grammar);
+        var validator = new SchemaValidator(compiled.Schema);
+        var sampler = new GrammarSampler(compiled.Grammar);
+        var seeds = c.Valid.Select(Encoding.UTF8.GetBytes).ToList();
+        var rng = new Random(c.Name.GetHashCode(StringComparison.Ordinal));
+        for (int i = 0; i < 5; i++) seeds.Add(sampler.Sample(rng, depthBudget: 8));
+        var gen = from seed in Gen.Elements(seeds.ToArray())
+                  from at in Gen.Choose(0, 1000)
+                  from kind in Gen.Choose(0, 3)
+                  from b in Gen.Elements("0", "9", "\"", "-", ".", "e", "a", ",", "}", "]", " ", "\\")
+                  select Mutate(seed, at, kind, b);
+        Check.One(Config.QuickThrowOnFailure.WithMaxTest(150), Prop.ForAll(Arb.From(gen), bytes =>
+        {
+            if (!grammar.Accepts(bytes)) return true;
+            string text = Encoding.UTF8.GetString(bytes);
+            try
+            {
+                using var doc = JsonDocument.Parse(text);
+                return validator.Validate(doc.RootElement).IsValid;
+            }
+            catch (JsonException)
+            {
+                return false; // the grammar accepted text that is not JSON
+            }
+        }));
+    }
+
+    private static byte[] Mutate(byte[] seed, int at, int kind, string insert)
+    {
+        if (seed.Length == 0) return Encoding.UTF8.GetBytes(insert);
+        int i = at % seed.Length;
+        var list = seed.ToList();
+        var bytes = Encoding.UTF8.GetBytes(insert);
+        switch (kind)
+        {
+            case 0: list.RemoveAt(i); break;
+            case 1: list.InsertRange(i, bytes); break;
+            case 2: list[i] = bytes[0]; break;
+            default: list.Insert(i, list[i]); break;
+        }
+        return list.ToArray();
     }
 }
