@@ -26,9 +26,8 @@ internal sealed partial class SchemaCompiler
         {
             if (n.TryGet("uniqueItems", out var u) && u.ValueKind == JsonValueKind.True && max is not (<= 1))
                 Unsupported(n, "uniqueItems", "cannot be enforced by a context-free grammar over arbitrary items");
-            if (n.Draft >= SchemaDraft.Draft6 && n.Has("contains"))
-                Unsupported(n, "contains", "is not compiled yet");
         }
+        var containing = nodes.Where(n => n.Draft >= SchemaDraft.Draft6 && n.Child("contains") is not null).ToList();
         var rules = nodes.Select(n => (Node: n, Items: ItemRules(n))).ToList();
         var unevaluated = nodes.Where(n => n.Child("unevaluatedItems") is not null).ToList();
         int prefixLength = rules.Count == 0 ? 0 : rules.Max(r => r.Items.Prefix.Count);
@@ -91,9 +90,65 @@ internal sealed partial class SchemaCompiler
             return new RepeatExpr(commaRest, Clamp(kmin), kmax is long k2 ? Clamp(k2) : null);
         }
 
+        if (containing.Count > 0)
+        {
+            var c = containing[0];
+            if (containing.Count > 1 || positions.Count > 0 || unevaluated.Count > 0)
+                Unsupported(c, "contains", "is compiled only without prefixItems, unevaluatedItems or a second contains");
+            else return ContainsArray(c, restValue, min, max, depth);
+        }
+
         var arrayAlts = new List<GrammarExpr>();
         if (min == 0) arrayAlts.Add(_layout.Empty('[', ']'));
         if (max is not 0) arrayAlts.Add(new SeqExpr([_layout.Open('[', depth), Tail(0), _layout.Close(']', depth)]));
+        return arrayAlts.Count == 1 ? arrayAlts[0] : new ChoiceExpr(arrayAlts);
+    }
+
+    /// <summary>
+    /// An array with a <c>contains</c> count: each item either matches the contained schema (and counts) or does not.
+    /// Without <c>maxContains</c> the others are any items (the union over assignments is exactly "at least m");
+    /// with it they must fail the contained schema. States count items and matches, up to their bounds.
+    /// </summary>
+    private GrammarExpr ContainsArray(SchemaNode c, List<Conj> rest, long min, long? max, int depth)
+    {
+        var contains = c.Child("contains")!;
+        long minC = c.Draft >= SchemaDraft.Draft201909 && c.TryGet("minContains", out var mc) && mc.ValueKind == JsonValueKind.Number ? (long)Math.Ceiling(mc.GetDouble()) : 1;
+        long? maxC = c.Draft >= SchemaDraft.Draft201909 && c.TryGet("maxContains", out var xc) && xc.ValueKind == JsonValueKind.Number ? (long)Math.Floor(xc.GetDouble()) : null;
+        if (maxC is long m0 && m0 < minC) return Impossible;
+        var hit = Product(rest, Expand(contains), contains);
+        var miss = maxC is null ? rest : Product(rest, Negate(contains, c), contains);
+        long capN = Math.Max(max ?? min, 1); // at least 1: the first item needs no comma
+        long capH = maxC ?? minC;
+        if ((capN + 1) * (capH + 1) > 2_000)
+            Unsupported(c, "contains", "needs more than 2,000 counting states with these bounds");
+        GrammarExpr? hitItem = hit.Count == 0 ? null : Ref(RuleFor(hit, depth + 1));
+        GrammarExpr? missItem = miss.Count == 0 ? null : Ref(RuleFor(miss, depth + 1));
+        var states = new Dictionary<(long, long), string>();
+        string State(long n, long h)
+        {
+            if (states.TryGetValue((n, h), out var known)) return known;
+            string name = $"c{_ruleByKey.Count}_{states.Count}";
+            _ruleByKey["#contains" + name] = name;
+            states[(n, h)] = name;
+            var alts = new List<GrammarExpr>();
+            if (n > 0 && n >= min && h >= minC) alts.Add(GrammarExpr.Empty);
+            if (max is not long mx || n < mx)
+            {
+                long n1 = max is null ? Math.Min(n + 1, capN) : n + 1;
+                if (hitItem is not null && (maxC is not long hc || h < hc))
+                {
+                    long h1 = maxC is null ? Math.Min(h + 1, capH) : h + 1;
+                    alts.Add(new SeqExpr(n > 0 ? [_layout.Comma(depth), hitItem, Ref(State(n1, h1))] : [hitItem, Ref(State(n1, h1))]));
+                }
+                if (missItem is not null)
+                    alts.Add(new SeqExpr(n > 0 ? [_layout.Comma(depth), missItem, Ref(State(n1, h))] : [missItem, Ref(State(n1, h))]));
+            }
+            _rules.Add(new GrammarRule(name, alts.Count == 0 ? Impossible : alts.Count == 1 ? alts[0] : new ChoiceExpr(alts), default));
+            return name;
+        }
+        var arrayAlts = new List<GrammarExpr>();
+        if (min == 0 && minC <= 0) arrayAlts.Add(_layout.Empty('[', ']'));
+        if (max is not 0) arrayAlts.Add(new SeqExpr([_layout.Open('[', depth), Ref(State(0, 0)), _layout.Close(']', depth)]));
         return arrayAlts.Count == 1 ? arrayAlts[0] : new ChoiceExpr(arrayAlts);
     }
 }

@@ -218,7 +218,10 @@ internal sealed partial class SchemaCompiler
         }
         else
         {
-            parts.Add(lo is null && hi is null ? NumberRegex.AnyNumber : NumberRegex.Decimal(lo, loEx, hi, hiEx));
+            // Excluding values (integers, listed numbers) is decided on the digits, so exponent forms, whose value
+            // the digits do not show, are left out there: 1e2 is the integer 100.
+            bool excludes = (types & JsonTypes.Integer) == 0 || excluded.Any(e => e.ValueKind == JsonValueKind.Number);
+            parts.Add(lo is null && hi is null && !excludes ? NumberRegex.AnyNumber : NumberRegex.Decimal(lo, loEx, hi, hiEx));
             if ((types & JsonTypes.Integer) == 0) parts.Add(RegexNode.Complement(NumberRegex.Integer(null, null)));
         }
         foreach (var n in nodes)

@@ -67,6 +67,7 @@ public sealed class GrammarSampler
         SeqExpr s => s.Items.Count == 0 ? 0 : s.Items.Max(Height),
         ChoiceExpr c => c.Alternatives.Min(Height),
         RepeatExpr r => r.Min == 0 ? 0 : Height(r.Item),
+        TokenExpr { Regex: NothingNode } => int.MaxValue, // a lexeme that matches nothing: this alternative cannot complete
         _ => 0,
     };
 
@@ -94,7 +95,7 @@ public sealed class GrammarSampler
                 break;
             case ChoiceExpr c:
                 {
-                    var options = c.Alternatives;
+                    var options = c.Alternatives.Where(a => Height(a) < int.MaxValue).ToList();
                     if (deep)
                     {
                         int best = options.Min(Height);
@@ -112,7 +113,7 @@ public sealed class GrammarSampler
                 }
             case RuleRef rr:
                 {
-                    var defs = _rules[rr.Name];
+                    var defs = _rules[rr.Name].Where(d => Height(d.Body) < int.MaxValue).ToList();
                     if (deep)
                     {
                         int best = defs.Min(d => Height(d.Body));
