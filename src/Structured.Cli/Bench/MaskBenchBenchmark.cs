@@ -148,7 +148,11 @@ internal static class MaskBenchBenchmark
                             if ((mask[id >> 5] & (1u << (id & 31))) == 0) { ok = false; break; }
                             if (i < ids.Count) state = state.Advance(vocab[id]);
                         }
-                        if (!ok) { validRejected++; sValidRejected++; schemaOk = false; }
+                        if (!ok)
+                    {
+                        validRejected++; sValidRejected++; schemaOk = false;
+                        if (trace) Console.Error.WriteLine($"VALID-REJECTED {entry.GetProperty("id").GetString()}: a token of {text[..Math.Min(text.Length, 2000)]}");
+                    }
                         sw.Restart();
                     }
                     if (grammarText is null)
