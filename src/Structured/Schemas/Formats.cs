@@ -104,7 +104,7 @@ public static class Formats
         return "P(?:" + date + "|" + time + "|" + n + "W)";
     }
 
-    // Labels of 1–63 letters, digits and inner hyphens; at most 253 characters overall.
+    // Dot-separated labels; the 253-character bound is added as an intersection in Build.
     private static string HostnameBody() => Label + "(?:\\." + Label + ")*";
 
     private static string Email()

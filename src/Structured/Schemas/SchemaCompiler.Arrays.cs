@@ -127,8 +127,7 @@ internal sealed partial class SchemaCompiler
         string State(long n, long h)
         {
             if (states.TryGetValue((n, h), out var known)) return known;
-            string name = $"c{_ruleByKey.Count}_{states.Count}";
-            _ruleByKey["#contains" + name] = name;
+            string name = NewRuleName("c");
             states[(n, h)] = name;
             var alts = new List<GrammarExpr>();
             if (n > 0 && n >= min && h >= minC) alts.Add(GrammarExpr.Empty);

@@ -62,7 +62,8 @@ internal sealed partial class SchemaCompiler
         foreach (var name in names)
         {
             var value = True;
-            bool possible = propertyNames.All(pn => _validator.IsValid(pn, JsonDocument.Parse(JsonSerializer.Serialize(name)).RootElement));
+            var nameElement = JsonSerializer.SerializeToElement(name);
+            bool possible = propertyNames.All(pn => _validator.IsValid(pn, nameElement));
             foreach (var r in rules)
             {
                 if (!possible) break;
@@ -89,17 +90,16 @@ internal sealed partial class SchemaCompiler
 
         // Any order needs a state per subset of the listed members: past MaxAnyOrderMembers (or with counts) the
         // object falls back to schema order, which is still exact, only stricter about order.
-        if (_options.PropertyOrder == PropertyOrder.Any && members.Count <= MaxAnyOrderMembers && minP == 0 && maxP is null)
-            return AnyOrderObject(members, extras, depth);
-
         var memberExprs = members.Select(m => (GrammarExpr)new SeqExpr([_layout.Key(RegexNode.Literal(m.Name), JsonSerializer.Serialize(m.Name)), Ref(RuleFor(m.Value, depth + 1))])).ToList();
+        if (_options.PropertyOrder == PropertyOrder.Any && members.Count <= MaxAnyOrderMembers && minP == 0 && maxP is null)
+            return AnyOrderObject(members, memberExprs, extras, depth);
+
         long cap = maxP ?? Math.Max(minP, 1);
         var chain = new Dictionary<(int, long), string>();
         string Chain(int i, long c)
         {
             if (chain.TryGetValue((i, c), out var known)) return known;
-            string name = $"o{_ruleByKey.Count}_{chain.Count}";
-            _ruleByKey["#chain" + name] = name;
+            string name = NewRuleName("o");
             chain[(i, c)] = name;
             GrammarExpr body;
             if (i == members.Count) body = ExtrasTail(extras, c, minP, maxP, depth);
@@ -208,8 +208,7 @@ internal sealed partial class SchemaCompiler
                 alts.AddRange(constants.Where(v => v.ValueKind == JsonValueKind.String && conj.Nodes.All(n => _validator.IsValid(n, v))).Select(v => RegexNode.Literal(v.GetString()!)));
                 continue;
             }
-            var excluded = conj.Nodes.Where(n => n.TryGet("x-not-enum", out _)).SelectMany(n => n.Element.GetProperty("x-not-enum").EnumerateArray()).ToList();
-            alts.Add(DecodedString(conj.Nodes, excluded, out _));
+            alts.Add(DecodedString(conj.Nodes, ExcludedValues(conj.Nodes), out _));
         }
         return RegexNode.Choice(alts);
     }
@@ -248,17 +247,15 @@ internal sealed partial class SchemaCompiler
     /// <summary>Members in any order, each named one at most once: a state per subset of the named members emitted.</summary>
     internal const int MaxAnyOrderMembers = 10;
 
-    private GrammarExpr AnyOrderObject(List<(string Name, bool Required, List<Conj> Value)> members, GrammarExpr? extra, int depth)
+    private GrammarExpr AnyOrderObject(List<(string Name, bool Required, List<Conj> Value)> members, List<GrammarExpr> memberExprs, GrammarExpr? extra, int depth)
     {
-        var memberExprs = members.Select(m => (GrammarExpr)new SeqExpr([_layout.Key(RegexNode.Literal(m.Name), JsonSerializer.Serialize(m.Name)), Ref(RuleFor(m.Value, depth + 1))])).ToList();
         int requiredMask = 0;
         for (int i = 0; i < members.Count; i++) if (members[i].Required) requiredMask |= 1 << i;
         var states = new Dictionary<(int, bool), string>();
         string State(int mask, bool any)
         {
             if (states.TryGetValue((mask, any), out var known)) return known;
-            string name = $"a{_ruleByKey.Count}_{states.Count}";
-            _ruleByKey["#any" + name] = name;
+            string name = NewRuleName("a");
             states[(mask, any)] = name;
             var alts = new List<GrammarExpr>();
             if ((mask & requiredMask) == requiredMask && any) alts.Add(GrammarExpr.Empty);

@@ -61,7 +61,7 @@ internal sealed partial class SchemaCompiler
             var survivors = constants.Where(v => (KindOf(v) & types) != 0 && nodes.All(n => _validator.IsValid(n, v))).ToList();
             return survivors.Count == 0 ? Impossible : new ChoiceExpr(survivors.Select(v => ConstExpr(v, depth)).ToList());
         }
-        var excluded = nodes.Where(n => n.TryGet("x-not-enum", out _)).SelectMany(n => n.Element.GetProperty("x-not-enum").EnumerateArray()).ToList();
+        var excluded = ExcludedValues(nodes);
         var alts = new List<GrammarExpr>();
         if ((types & JsonTypes.Null) != 0 && !excluded.Any(e => e.ValueKind == JsonValueKind.Null))
             alts.Add(_layout.Value(RegexNode.Literal("null"), "null"));

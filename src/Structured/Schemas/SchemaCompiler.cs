@@ -20,6 +20,7 @@ internal sealed partial class SchemaCompiler
     private readonly JsonLayout _layout;
     private readonly List<GrammarRule> _rules = [];
     private readonly Dictionary<string, string> _ruleByKey = new(StringComparer.Ordinal);
+    private int _ruleNames;
     private readonly Queue<(string Name, Conj Conj, int Depth)> _pending = new();
     private readonly Dictionary<int, List<Conj>> _expanded = [];
     private readonly HashSet<int> _expanding = [];
@@ -64,6 +65,13 @@ internal sealed partial class SchemaCompiler
 
     private static RuleRef Ref(string name) => new(name, default);
 
+    /// <summary>A rule name not used before in this grammar.</summary>
+    private string NewRuleName(string prefix) => prefix + _ruleNames++;
+
+    /// <summary>The values that compiler-made negations of <c>enum</c>/<c>const</c> exclude.</summary>
+    private static List<JsonElement> ExcludedValues(SchemaNode[] nodes) =>
+        nodes.Where(n => n.TryGet("x-not-enum", out _)).SelectMany(n => n.Element.GetProperty("x-not-enum").EnumerateArray()).ToList();
+
     private void Drain()
     {
         while (_pending.TryDequeue(out var job))
@@ -88,7 +96,7 @@ internal sealed partial class SchemaCompiler
         else if (depth > MaxPrettyDepth) dnf = False; // pretty printing needs a rule per level: deeper values are not allowed
         string key = string.Join("|", dnf.Select(c => c.Key)) + "@" + depth;
         if (_ruleByKey.TryGetValue(key, out var known)) return known;
-        string name = "v" + _ruleByKey.Count + Hint(dnf);
+        string name = NewRuleName("v") + Hint(dnf);
         _ruleByKey[key] = name;
         if (dnf.Count == 1)
         {

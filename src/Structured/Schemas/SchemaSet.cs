@@ -142,7 +142,7 @@ public sealed class SchemaSet
     private static readonly string[] SingleSchemaKeywords =
         ["additionalProperties", "additionalItems", "items", "contains", "not", "if", "then", "else", "propertyNames",
          "unevaluatedItems", "unevaluatedProperties", "contentSchema"];
-    private static readonly string[] ArrayKeywords = ["allOf", "anyOf", "oneOf", "prefixItems", "items"];
+    private static readonly string[] ArrayKeywords = ["allOf", "anyOf", "oneOf", "prefixItems", "items"]; // items: its draft-7 array form
     private static readonly string[] MapKeywords = ["properties", "patternProperties", "$defs", "definitions", "dependentSchemas", "dependencies"];
 
     private SchemaNode Index(int document, JsonElement element, string pointer, Uri baseUri, SchemaDraft draft, bool isResourceRoot)
@@ -185,9 +185,8 @@ public sealed class SchemaSet
             string kw = property.Name;
             var v = property.Value;
             string at = pointer + "/" + SchemaNode.Escape(kw);
-            if (kw == "items" && v.ValueKind == JsonValueKind.Array || Array.IndexOf(ArrayKeywords, kw) >= 0 && kw != "items")
+            if (Array.IndexOf(ArrayKeywords, kw) >= 0 && v.ValueKind == JsonValueKind.Array)
             {
-                if (v.ValueKind != JsonValueKind.Array) continue;
                 for (int i = 0; i < v.GetArrayLength(); i++)
                     if (SchemaNode.IsSchemaValue(v[i])) Index(document, v[i], at + "/" + i, baseUri, draft, false);
             }

@@ -165,10 +165,8 @@ public sealed class SchemaValidator
         int hash = reference.IndexOf('#', StringComparison.Ordinal);
         string name = hash >= 0 ? reference[(hash + 1)..] : "";
         if (name.Length == 0 || name.StartsWith('/') || !(target.TryGet("$dynamicAnchor", out var a) && a.GetString() == name)) return target;
-        var resources = new List<string>();
-        for (var sc = scope; sc is not null; sc = sc.Outer) resources.Add(sc.Resource);
-        for (int i = resources.Count - 1; i >= 0; i--)
-            if (_set.DynamicAnchor(resources[i], name) is { } outer) return outer;
+        foreach (var resource in OutermostFirst(scope))
+            if (_set.DynamicAnchor(resource, name) is { } outer) return outer;
         return target;
     }
 
@@ -176,14 +174,21 @@ public sealed class SchemaValidator
     {
         var target = _set.Resolve(s, reference, "$recursiveRef");
         if (!(target.TryGet("$recursiveAnchor", out var a) && a.ValueKind == JsonValueKind.True)) return target;
-        var resources = new List<string>();
-        for (var sc = scope; sc is not null; sc = sc.Outer) resources.Add(sc.Resource);
-        for (int i = resources.Count - 1; i >= 0; i--)
+        foreach (var resource in OutermostFirst(scope))
         {
-            var root = _set.ResourceRoot(resources[i]);
+            var root = _set.ResourceRoot(resource);
             if (root is not null && root.TryGet("$recursiveAnchor", out var ra) && ra.ValueKind == JsonValueKind.True) return root;
         }
         return target;
+    }
+
+    // The resources of the dynamic scope, from the one evaluation started in to the current one.
+    private static List<string> OutermostFirst(Scope scope)
+    {
+        var resources = new List<string>();
+        for (var sc = scope; sc is not null; sc = sc.Outer) resources.Add(sc.Resource);
+        resources.Reverse();
+        return resources;
     }
 
     private bool Assertions(SchemaNode s, JsonElement x, string ip, List<ValidationError>? errors)
@@ -353,8 +358,7 @@ public sealed class SchemaValidator
             if (matched) ev?.Property(name);
             if (s.Child("propertyNames") is { } pnames)
             {
-                using var doc = JsonDocument.Parse(JsonSerializer.Serialize(name));
-                if (!Eval(pnames, doc.RootElement, at, scope, null, null))
+                if (!Eval(pnames, JsonSerializer.SerializeToElement(name), at, scope, null, null))
                 {
                     Fail(errors, ip, s, "propertyNames", $"property name '{name}' is not allowed");
                     ok = false;
@@ -406,14 +410,15 @@ public sealed class SchemaValidator
         }
         if (s.TryGet("uniqueItems", out var u) && u.ValueKind == JsonValueKind.True)
         {
-            for (int i = 0; i < n && ok; i++)
-                for (int j = i + 1; j < n; j++)
+            bool unique = true;
+            for (int i = 0; i < n && unique; i++)
+                for (int j = i + 1; j < n && unique; j++)
                     if (JsonValues.Equal(x[i], x[j]))
                     {
                         Fail(errors, ip, s, "uniqueItems", $"items {i} and {j} are equal");
-                        ok = false;
-                        break;
+                        unique = false;
                     }
+            ok &= unique;
         }
         bool legacy = s.Draft <= SchemaDraft.Draft201909;
         var prefix = legacy ? (s.TryGet("items", out var it) && it.ValueKind == JsonValueKind.Array ? s.ChildArray("items") : []) : s.ChildArray("prefixItems");
