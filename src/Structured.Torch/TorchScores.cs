@@ -1,0 +1,174 @@
+using System.Numerics;
+using System.Runtime.InteropServices;
+using Structured.Models;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace Structured.Torch;
+
+/// <summary>
+/// Next-token logits <c>[N, V]</c> kept on the model's device. Masks from the CPU become one boolean tensor, applied
+/// with one masked log-softmax; sampling (temperature, top-k, top-p, Gumbel-max) happens on the device, and only
+/// the chosen ids and the log masses come back.
+/// </summary>
+public sealed class TorchScores : INextTokenScores
+{
+    private static readonly ulong[] BitsToBytes = BuildSpread();
+    private readonly Tensor _logits;
+    private Tensor? _logProbs;
+
+    internal TorchScores(Tensor logits)
+    {
+        _logits = logits;
+        Count = (int)logits.shape[0];
+        Width = (int)logits.shape[1];
+    }
+
+    /// <inheritdoc />
+    public int Count { get; }
+
+    /// <inheritdoc />
+    public int Width { get; }
+
+    private Tensor LogProbs => _logProbs ??= _logits.log_softmax(-1).DetachFromDisposeScope();
+
+    /// <inheritdoc />
+    public double LogProb(int row, int token)
+    {
+        using var s = NewDisposeScope();
+        return LogProbs[row, token].item<float>();
+    }
+
+    /// <inheritdoc />
+    public void CopyLogProbs(int row, Span<float> destination)
+    {
+        using var s = NewDisposeScope();
+        using var r = LogProbs[row].cpu().contiguous();
+        r.data<float>().CopyTo(destination[..Width]);
+    }
+
+    /// <inheritdoc />
+    public void Sample(ReadOnlySpan<uint> masks, SamplingOptions options, Random random, Span<int> tokens, Span<double> logMass)
+    {
+        using var scope = NewDisposeScope();
+        using var mode = inference_mode();
+        var proposal = Proposal(masks, options, out var mass);
+        Tensor chosen;
+        if (options.Temperature == 0) chosen = proposal.argmax(-1);
+        else
+        {
+            using var gen = new Generator((ulong)random.NextInt64(), proposal.device);
+            var u = rand(proposal.shape, generator: gen, device: proposal.device).clamp_min(1e-20);
+            chosen = (proposal - (-u.log()).log()).argmax(-1);
+        }
+        var ids = chosen.to(ScalarType.Int64).cpu().data<long>().ToArray();
+        var masses = mass.to(ScalarType.Float64).cpu().data<double>().ToArray();
+        for (int i = 0; i < Count; i++)
+        {
+            logMass[i] = masses[i];
+            tokens[i] = double.IsNegativeInfinity(masses[i]) ? -1 : (int)ids[i];
+        }
+    }
+
+    /// <inheritdoc />
+    public int GumbelOrder(int row, ReadOnlySpan<uint> mask, double temperature, Random random, Span<int> destination)
+    {
+        using var scope = NewDisposeScope();
+        using var mode = inference_mode();
+        double t = temperature <= 0 ? 1 : temperature;
+        var keys = LogProbs[row] / t;
+        if (!mask.IsEmpty) keys = keys.masked_fill(MaskTensor(mask, 1).logical_not()[0], double.NegativeInfinity);
+        using var gen = new Generator((ulong)random.NextInt64(), keys.device);
+        var u = rand(keys.shape, generator: gen, device: keys.device).clamp_min(1e-20);
+        keys = keys - (-u.log()).log();
+        int k = Math.Min(destination.Length, Width);
+        var (values, indices) = keys.topk(k);
+        var v = values.cpu().data<float>().ToArray();
+        var ix = indices.cpu().data<long>().ToArray();
+        int n = 0;
+        while (n < k && !float.IsNegativeInfinity(v[n])) { destination[n] = (int)ix[n]; n++; }
+        return n;
+    }
+
+    /// <inheritdoc />
+    public void CopySamplingDistribution(ReadOnlySpan<uint> masks, SamplingOptions options, Span<float> destination)
+    {
+        using var scope = NewDisposeScope();
+        using var mode = inference_mode();
+        var proposal = Proposal(masks, options, out _);
+        var norm = proposal - proposal.logsumexp(-1, keepdim: true);
+        norm.cpu().contiguous().data<float>().CopyTo(destination[..(Count * Width)]);
+    }
+
+    /// <summary>The log-normalised proposal per row and the log mass the mask allows (before top-k/top-p).</summary>
+    private Tensor Proposal(ReadOnlySpan<uint> masks, SamplingOptions options, out Tensor logMass)
+    {
+        options.Validate();
+        double temperature = options.Temperature == 0 ? 1 : options.Temperature;
+        var lp = temperature == 1 ? LogProbs : (_logits / temperature).log_softmax(-1);
+        var masked = masks.IsEmpty ? lp : lp.masked_fill(MaskTensor(masks, Count).logical_not(), double.NegativeInfinity);
+        logMass = masked.logsumexp(-1);
+        var p = masked - logMass.unsqueeze(-1).nan_to_num(0, 0, 0);
+        if (options.Temperature == 0) return p;
+        if (options.TopK > 0 && options.TopK < Width)
+        {
+            var kth = p.topk(options.TopK).values.narrow(-1, options.TopK - 1, 1);
+            p = p.masked_fill(p < kth, double.NegativeInfinity);
+        }
+        if (options.TopP < 1)
+        {
+            var (sorted, order) = p.sort(-1, descending: true);
+            var probs = sorted.exp();
+            var before = probs.cumsum(-1) - probs;
+            var drop = before >= probs.sum(-1, keepdim: true) * options.TopP;
+            p = p.masked_fill(zeros_like(drop).scatter(-1, order, drop), double.NegativeInfinity);
+        }
+        return p;
+    }
+
+    /// <summary>Expands <paramref name="rows"/> mask rows of bits into a <c>[rows, V]</c> boolean tensor on the logits' device.</summary>
+    private Tensor MaskTensor(ReadOnlySpan<uint> masks, int rows)
+    {
+        int words = (Width + 31) / 32;
+        if (masks.Length < rows * words) throw new ArgumentException($"masks hold {masks.Length} words; {rows} rows of {words} are needed", nameof(masks));
+        var bytes = new byte[rows * words * 32];
+        var wide = MemoryMarshal.Cast<byte, ulong>(bytes.AsSpan());
+        for (int i = 0; i < rows * words; i++)
+        {
+            uint w = masks[i];
+            int at = i * 4;
+            wide[at] = BitsToBytes[w & 0xff];
+            wide[at + 1] = BitsToBytes[(w >> 8) & 0xff];
+            wide[at + 2] = BitsToBytes[(w >> 16) & 0xff];
+            wide[at + 3] = BitsToBytes[w >> 24];
+        }
+        var all = tensor(bytes, [rows, words * 32L]).narrow(1, 0, Width).to(ScalarType.Bool);
+        return all.to(_logits.device);
+    }
+
+    private static ulong[] BuildSpread()
+    {
+        var table = new ulong[256];
+        for (int b = 0; b < 256; b++)
+        {
+            ulong v = 0;
+            for (int bit = 0; bit < 8; bit++) if ((b >> bit & 1) != 0) v |= 1UL << (bit * 8);
+            table[b] = v;
+        }
+        return table;
+    }
+
+    /// <inheritdoc />
+    public void Dispose()
+    {
+        _logProbs?.Dispose();
+        _logits.Dispose();
+    }
+
+    internal static int PopCount(ReadOnlySpan<uint> mask)
+    {
+        int n = 0;
+        foreach (var w in mask) n += BitOperations.PopCount(w);
+        return n;
+    }
+}
