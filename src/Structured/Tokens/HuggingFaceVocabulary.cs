@@ -53,7 +53,7 @@ public static class HuggingFaceVocabulary
         string type = model.TryGetProperty("type", out var t) ? t.GetString() ?? "" : "";
         bool byteLevel = Mentions(root, "ByteLevel");
         bool byteFallback = model.TryGetProperty("byte_fallback", out var bf) && bf.ValueKind == JsonValueKind.True || Mentions(root, "ByteFallback");
-        bool metaspace = Mentions(root, "Metaspace") || Mentions(root, "▁");
+        bool metaspace = Mentions(root, "Metaspace") || Mentions(root, "▁") || Mentions(root, "\\u2581");
         var pieces = new Dictionary<int, string>();
         switch (type)
         {

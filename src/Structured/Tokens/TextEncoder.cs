@@ -53,13 +53,14 @@ public sealed class HuggingFaceBpeEncoder : TextEncoder
     private readonly System.Text.RegularExpressions.Regex? _split;
     private readonly System.Text.RegularExpressions.Regex? _added;
     private readonly Dictionary<string, int> _addedIds;
-    private readonly bool _byteLevel, _metaspace, _prefixSpace, _byteFallback;
+    private readonly bool _byteLevel, _metaspace, _prefixSpace, _byteFallback, _alwaysPrepend;
     private readonly int[] _prefix;
     private readonly Dictionary<byte, char> _byteToChar;
 
     private HuggingFaceBpeEncoder(Dictionary<string, int> vocab, Dictionary<(string, string), int> ranks, System.Text.RegularExpressions.Regex? split, Dictionary<string, int> added,
-        bool byteLevel, bool metaspace, bool prefixSpace, bool byteFallback, int[] prefix)
+        bool byteLevel, bool metaspace, bool prefixSpace, bool byteFallback, int[] prefix, bool alwaysPrepend)
     {
+        _alwaysPrepend = alwaysPrepend;
         _vocab = vocab; _ranks = ranks; _split = split; _addedIds = added;
         _byteLevel = byteLevel; _metaspace = metaspace; _prefixSpace = prefixSpace; _byteFallback = byteFallback; _prefix = prefix;
         _added = added.Count == 0 ? null : new System.Text.RegularExpressions.Regex(string.Join("|", added.Keys.OrderByDescending(k => k.Length).Select(System.Text.RegularExpressions.Regex.Escape)), RegexOptions.CultureInvariant);
@@ -92,7 +93,7 @@ public sealed class HuggingFaceBpeEncoder : TextEncoder
             foreach (var a in at.EnumerateArray()) added[a.GetProperty("content").GetString()!] = a.GetProperty("id").GetInt32();
         string pre = Raw(root, "pre_tokenizer"), dec = Raw(root, "decoder"), norm = Raw(root, "normalizer");
         bool byteLevel = pre.Contains("ByteLevel", StringComparison.Ordinal) || dec.Contains("ByteLevel", StringComparison.Ordinal);
-        bool metaspace = !byteLevel && (pre.Contains("Metaspace", StringComparison.Ordinal) || norm.Contains('▁') || dec.Contains('▁'));
+        bool metaspace = !byteLevel && (pre.Contains("Metaspace", StringComparison.Ordinal) || MentionsMetaspace(norm) || MentionsMetaspace(dec));
         bool fallback = model.TryGetProperty("byte_fallback", out var bf) && bf.ValueKind == JsonValueKind.True;
         System.Text.RegularExpressions.Regex? split = null;
         if (byteLevel)
@@ -105,7 +106,8 @@ public sealed class HuggingFaceBpeEncoder : TextEncoder
         bool prefixSpace = metaspace
             ? !pre.Contains("\"prepend_scheme\":\"never\"", StringComparison.Ordinal) && !pre.Contains("\"add_prefix_space\":false", StringComparison.Ordinal)
             : pre.Contains("\"add_prefix_space\":true", StringComparison.Ordinal);
-        return new HuggingFaceBpeEncoder(vocab, ranks, split, added, byteLevel, metaspace, prefixSpace, fallback, TemplatePrefix(root, added));
+        return new HuggingFaceBpeEncoder(vocab, ranks, split, added, byteLevel, metaspace, prefixSpace, fallback, TemplatePrefix(root, added),
+            alwaysPrepend: norm.Contains("\"Prepend\"", StringComparison.Ordinal));
     }
 
     /// <inheritdoc />
@@ -132,7 +134,8 @@ public sealed class HuggingFaceBpeEncoder : TextEncoder
         if (_metaspace)
         {
             string s = text.Replace(' ', '▁');
-            if (_prefixSpace && first && !s.StartsWith('▁')) s = "▁" + s;
+            // A Prepend normalizer always adds ▁; the Metaspace pre-tokenizer only where the text does not start with one.
+            if (_prefixSpace && first && (_alwaysPrepend || !s.StartsWith('▁'))) s = "▁" + s;
             Bpe(s.EnumerateRunes().Select(r => r.ToString()).ToList(), ids);
             return;
         }
@@ -167,6 +170,9 @@ public sealed class HuggingFaceBpeEncoder : TextEncoder
             throw new InvalidDataException($"tokenizer.json: the text piece '{s}' has no token and the tokenizer has no byte fallback");
         }
     }
+
+    // The raw JSON may spell ▁ literally or as an escape.
+    private static bool MentionsMetaspace(string raw) => raw.Contains('▁') || raw.Contains("\\u2581", StringComparison.OrdinalIgnoreCase);
 
     private static string Raw(JsonElement root, string key) =>
         root.TryGetProperty(key, out var e) && e.ValueKind != JsonValueKind.Null ? e.GetRawText().Replace(" ", "", StringComparison.Ordinal) : "";
