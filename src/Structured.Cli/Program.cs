@@ -4,6 +4,7 @@ using Structured.Cli;
 var root = new RootCommand("structured: grammar-constrained generation and checking for language models.");
 root.Subcommands.Add(CheckCommand.Create());
 root.Subcommands.Add(CompileCommand.Create());
+root.Subcommands.Add(GenerateCommand.Create());
 root.Subcommands.Add(BenchCommand.Create());
 root.Subcommands.Add(CoverageCommand.Create());
 

@@ -1,9 +1,21 @@
 using System.Diagnostics;
-using Structured.Tests.Infrastructure;
 
-namespace Structured.Tests.Cli;
 
-/// <summary>The <c>structured</c> command's contract: exit codes and messages of <c>check</c> and <c>compile</c>.</summary>
+namespace Structured.Torch.Tests.Cli;
+
+/// <summary>The grammars of the repository, copied next to the tests.</summary>
+internal static class GrammarFiles
+{
+    public static string Folder => Path.Combine(AppContext.BaseDirectory, "grammars");
+
+    public static IEnumerable<string> Names =>
+        Directory.GetFiles(Folder).Where(f => Structured.Grammars.GrammarFile.Extensions.Contains(Path.GetExtension(f))).Select(Path.GetFileName).Order()!;
+}
+
+/// <summary>
+/// The <c>structured</c> command's contract: exit codes and messages of <c>check</c>, <c>compile</c> and <c>generate</c>.
+/// They live here because the command includes the TorchSharp runtime, and only this test project carries its natives.
+/// </summary>
 public class CliTests
 {
     private static (int Code, string Out, string Err) Run(string stdin, params string[] args)
@@ -109,5 +121,69 @@ public class CliTests
             Assert.Equal(0, code);
             Assert.Contains("--grammar", output, StringComparison.Ordinal);
         }
+    }
+
+    private const string Bigram = """{"tokens": ["a", "b", "ab"], "start": [0.3, 0.3, 0.3, 0.1], "next": [[0.25, 0.25, 0.25, 0.25], [0.25, 0.25, 0.25, 0.25], [0.1, 0.1, 0.1, 0.7]]}""";
+
+    [Fact]
+    public void Generate_with_a_bigram_model_writes_one_accepted_json_line_per_sample()
+    {
+        var file = Path.GetTempFileName();
+        File.WriteAllText(file, Bigram);
+        var (code, stdout, err) = Run("", "generate", "--regex", "(ab)+", "--model", "bigram:" + file, "--samples", "5", "--seed", "3");
+        Assert.True(code == 0, err);
+        var lines = stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.Equal(5, lines.Length);
+        foreach (var line in lines)
+        {
+            using var doc = System.Text.Json.JsonDocument.Parse(line);
+            string text = doc.RootElement.GetProperty("text").GetString()!;
+            Assert.Matches("^(ab)+$", text);
+            Assert.True(doc.RootElement.GetProperty("log_weight").GetDouble() < 0);
+        }
+        var again = Run("", "generate", "--regex", "(ab)+", "--model", "bigram:" + file, "--samples", "5", "--seed", "3");
+        Assert.Equal(stdout, again.Out); // seeds make runs reproducible
+    }
+
+    [Theory]
+    [InlineData("""{"tokens": ["a"], "start": [0.5, 0.6], "next": [[1, 0]]}""", "start sums to")]
+    [InlineData("""{"tokens": ["a"], "start": [0.5, 0.5]}""", "\"next\"")]
+    [InlineData("""{"tokens": ["a"], "start": [1], "next": [[1, 0]]}""", "start has 1 probabilities")]
+    [InlineData("""not json""", "not valid JSON")]
+    public void Generate_rejects_a_malformed_bigram_file_with_exit_2(string content, string message)
+    {
+        var file = Path.GetTempFileName();
+        File.WriteAllText(file, content);
+        var (code, _, err) = Run("", "generate", "--regex", "a", "--model", "bigram:" + file);
+        Assert.Equal(2, code);
+        Assert.Contains(message, err);
+        Assert.Contains(file, err);
+    }
+
+    [Fact]
+    public void Generate_with_the_default_model_satisfies_the_schema()
+    {
+        var schema = Path.GetTempFileName();
+        File.WriteAllText(schema, """{"type": "object", "properties": {"name": {"type": "string", "maxLength": 12}, "age": {"type": "integer", "minimum": 0, "maximum": 120}}, "required": ["name", "age"], "additionalProperties": false}""");
+        var (code, stdout, err) = Run("", "generate", "--schema", schema, "--prompt", "Return a JSON object for a person.", "--samples", "2", "--max-tokens", "80", "--seed", "1");
+        Assert.True(code == 0, err);
+        foreach (var line in stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries))
+        {
+            using var doc = System.Text.Json.JsonDocument.Parse(line);
+            if (!doc.RootElement.GetProperty("complete").GetBoolean()) continue; // stopped at the token limit
+            using var value = System.Text.Json.JsonDocument.Parse(doc.RootElement.GetProperty("text").GetString()!);
+            double age = value.RootElement.GetProperty("age").GetDouble(); // 2020-12 integers may be written 12.0
+            Assert.InRange(age, 0, 120);
+            Assert.Equal(Math.Floor(age), age);
+            Assert.True(value.RootElement.GetProperty("name").GetString()!.Length <= 12);
+        }
+    }
+
+    [Fact]
+    public void Generate_names_a_missing_model_folder()
+    {
+        var (code, _, err) = Run("", "generate", "--regex", "a", "--model", "/nonexistent/model");
+        Assert.Equal(2, code);
+        Assert.Contains("/nonexistent/model", err);
     }
 }
