@@ -77,7 +77,7 @@ public sealed class TorchScores : INextTokenScores
         using var mode = inference_mode();
         double t = temperature <= 0 ? 1 : temperature;
         var keys = LogProbs[row] / t;
-        if (!mask.IsEmpty) keys = keys.masked_fill(MaskTensor(mask, 1).logical_not()[0], double.NegativeInfinity);
+        if (!mask.IsEmpty) keys = keys.masked_fill(MaskTensor(mask, 1).logical_not()[0], float.NegativeInfinity);
         using var gen = new Generator((ulong)random.NextInt64(), keys.device);
         var u = rand(keys.shape, generator: gen, device: keys.device).clamp_min(1e-20);
         keys = keys - (-u.log()).log();
@@ -106,14 +106,14 @@ public sealed class TorchScores : INextTokenScores
         options.Validate();
         double temperature = options.Temperature == 0 ? 1 : options.Temperature;
         var lp = temperature == 1 ? LogProbs : (_logits / temperature).log_softmax(-1);
-        var masked = masks.IsEmpty ? lp : lp.masked_fill(MaskTensor(masks, Count).logical_not(), double.NegativeInfinity);
+        var masked = masks.IsEmpty ? lp : where(MaskTensor(masks, Count), lp, full_like(lp, float.NegativeInfinity));
         logMass = masked.logsumexp(-1);
         var p = masked - logMass.unsqueeze(-1).nan_to_num(0, 0, 0);
         if (options.Temperature == 0) return p;
         if (options.TopK > 0 && options.TopK < Width)
         {
             var kth = p.topk(options.TopK).values.narrow(-1, options.TopK - 1, 1);
-            p = p.masked_fill(p < kth, double.NegativeInfinity);
+            p = p.masked_fill(p < kth, float.NegativeInfinity);
         }
         if (options.TopP < 1)
         {
@@ -121,7 +121,7 @@ public sealed class TorchScores : INextTokenScores
             var probs = sorted.exp();
             var before = probs.cumsum(-1) - probs;
             var drop = before >= probs.sum(-1, keepdim: true) * options.TopP;
-            p = p.masked_fill(zeros_like(drop).scatter(-1, order, drop), double.NegativeInfinity);
+            p = p.masked_fill(zeros_like(drop).scatter(-1, order, drop), float.NegativeInfinity);
         }
         return p;
     }
