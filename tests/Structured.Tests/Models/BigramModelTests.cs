@@ -22,7 +22,7 @@ public class BigramModelTests
         using var fork = afterB.Fork();
         fork.Append(2);
         Assert.Equal([1], afterB.Tokens);
-        Assert.Equal(Math.Log(0.3) + Math.Log(0.1) + Math.Log(0.7), m.LogProbability([0, 2]), 12);
+        Assert.Equal(Math.Log(0.3) + Math.Log(0.25) + Math.Log(0.7), m.LogProbability([0, 2]), 12); // a, then ab after a, then end after ab
     }
 
     [Theory]
