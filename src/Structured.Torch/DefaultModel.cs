@@ -35,10 +35,7 @@ public static class DefaultModel
         var configBytes = new byte[config.Length];
         config.ReadExactly(configBytes);
         string hash = Convert.ToHexStringLower(SHA256.HashData(configBytes))[..12] + "-" + packed.Length;
-        string root = Environment.GetEnvironmentVariable("XDG_CACHE_HOME") is { Length: > 0 } xdg ? xdg
-            : Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".cache");
-        if (root == ".cache") root = Path.GetTempPath();
-        string dir = Path.Combine(root, "structured", "default-model-" + hash);
+        string dir = CacheFolder.For("default-model-" + hash);
         string weights = Path.Combine(dir, "model.safetensors");
         if (File.Exists(weights) && File.Exists(Path.Combine(dir, "config.json"))) return dir;
         Directory.CreateDirectory(dir);

@@ -54,9 +54,6 @@ public sealed class TorchLanguageModel : ILanguageModel
     /// <inheritdoc />
     public TokenVocabulary Vocabulary { get; }
 
-    /// <summary>The decoder (for training and tests).</summary>
-    public TransformerDecoder Decoder => _decoder;
-
     /// <summary>
     /// Loads a Hugging Face model folder: <c>config.json</c>, <c>model.safetensors</c> (or shards with
     /// <c>model.safetensors.index.json</c>), and <c>tokenizer.json</c> or <c>tokenizer.model</c>.

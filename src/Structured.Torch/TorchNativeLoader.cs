@@ -1,5 +1,4 @@
 using System.Buffers.Binary;
-using System.Reflection;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Security.Cryptography;
@@ -140,11 +139,8 @@ public static class TorchNativeLoader
 
     private static string WritePatchedCopy(byte[] image)
     {
-        string root = Environment.GetEnvironmentVariable("XDG_CACHE_HOME") is { Length: > 0 } xdg ? xdg
-            : Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".cache");
-        if (root.Length == 0 || root == ".cache") root = Path.GetTempPath();
         string hash = Convert.ToHexStringLower(SHA256.HashData(image))[..16];
-        string dir = Path.Combine(root, "structured", "torchsharp-" + typeof(torch).Assembly.GetName().Version + "-" + hash);
+        string dir = CacheFolder.For("torchsharp-" + typeof(torch).Assembly.GetName().Version + "-" + hash);
         string target = Path.Combine(dir, "libLibTorchSharp.so");
         if (File.Exists(target) && new FileInfo(target).Length == image.Length) return target;
         Directory.CreateDirectory(dir);
@@ -154,6 +150,4 @@ public static class TorchNativeLoader
         File.Move(temp, target, overwrite: true);
         return target;
     }
-
-    internal static Assembly TorchAssembly => typeof(torch).Assembly;
 }

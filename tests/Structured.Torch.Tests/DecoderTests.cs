@@ -9,6 +9,14 @@ public class DecoderTests
 {
     public static TheoryData<string> Kinds() => new(TinyModels.Kinds);
 
+    /// <summary>A model of the kind with random weights, held in memory (the model owns and disposes the weights).</summary>
+    private static TorchLanguageModel RandomModel(string kind, long seed)
+    {
+        var config = TinyModels.Config(kind);
+        var vocab = Tokens.HuggingFaceVocabulary.FromTokenizerJson(TinyModels.ByteLevelTokenizerJson());
+        return TorchLanguageModel.FromWeights(kind, config, ModelWeights.Random(config, seed), vocab);
+    }
+
     private static float[] Row(INextTokenScores s, int row)
     {
         var r = new float[s.Width];
@@ -45,10 +53,7 @@ public class DecoderTests
     [Theory, MemberData(nameof(Kinds))]
     public void Incremental_decoding_with_the_cache_equals_a_full_forward_pass(string kind)
     {
-        var config = TinyModels.Config(kind);
-        using var weights = ModelWeights.Random(config, seed: 11);
-        var vocab = Tokens.HuggingFaceVocabulary.FromTokenizerJson(TinyModels.ByteLevelTokenizerJson());
-        using var model = TorchLanguageModel.FromWeights(kind, config, weights, vocab);
+        using var model = RandomModel(kind, seed: 11);
         int[] tokens = [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 200, 259];
         using var incremental = model.CreateSequence(tokens[..3]);
         (model.Score([incremental])).Dispose();
@@ -66,10 +71,7 @@ public class DecoderTests
     [Theory, MemberData(nameof(Kinds))]
     public void A_forked_sequence_continues_as_the_original_would(string kind)
     {
-        var config = TinyModels.Config(kind);
-        using var weights = ModelWeights.Random(config, seed: 3);
-        var vocab = Tokens.HuggingFaceVocabulary.FromTokenizerJson(TinyModels.ByteLevelTokenizerJson());
-        using var model = TorchLanguageModel.FromWeights(kind, config, weights, vocab);
+        using var model = RandomModel(kind, seed: 3);
         using var original = model.CreateSequence([9, 8, 7, 6]);
         (model.Score([original])).Dispose();
         using var fork = original.Fork();
@@ -94,10 +96,7 @@ public class DecoderTests
     [Theory, MemberData(nameof(Kinds))]
     public void A_batch_of_sequences_of_different_lengths_scores_as_each_alone(string kind)
     {
-        var config = TinyModels.Config(kind);
-        using var weights = ModelWeights.Random(config, seed: 5);
-        var vocab = Tokens.HuggingFaceVocabulary.FromTokenizerJson(TinyModels.ByteLevelTokenizerJson());
-        using var model = TorchLanguageModel.FromWeights(kind, config, weights, vocab);
+        using var model = RandomModel(kind, seed: 5);
         int[][] prompts = [[1], [2, 3, 4, 5, 6], [7, 8, 9]];
         var seqs = prompts.Select(p => model.CreateSequence(p)).ToArray();
         (model.Score(seqs)).Dispose();

@@ -1,5 +1,4 @@
 using System.Buffers.Binary;
-using System.Text;
 using System.Text.Json;
 using Structured.Models;
 using TorchSharp;
@@ -181,7 +180,4 @@ public static class SafeTensors
         ScalarType.Bool => "BOOL",
         _ => throw new ArgumentException($"dtype {t} cannot be written to safetensors"),
     };
-
-    internal static string Describe(Entry e) => $"{e.Name} [{string.Join(", ", e.Shape)}] {e.DType} in {Path.GetFileName(e.File)}";
-    internal static Encoding Utf8 => Encoding.UTF8;
 }

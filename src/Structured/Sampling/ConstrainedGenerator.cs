@@ -50,39 +50,46 @@ public static class ConstrainedGenerator
         var bytes = Enumerable.Range(0, n).Select(_ => new List<byte>()).ToArray();
         var counts = new int[n];
         var weights = new double[n];
-        var done = new bool[n];
         var complete = new bool[n];
         var random = new Random(options.Seed);
         int words = (vocabulary.Size + 31) / 32;
+        // Buffers for the whole batch; the unfinished rows are kept at the front (active[0..live)).
+        var active = Enumerable.Range(0, n).ToArray();
+        var activeSequences = (IModelSequence[])sequences.Clone();
+        var activeStates = new ParserState[n];
+        var masks = masker is null ? [] : new uint[n * words];
+        var tokens = new int[n];
+        var mass = new double[n];
+        int live = n;
         try
         {
-            for (int step = 0; step < options.MaxTokens && done.Contains(false); step++)
+            for (int step = 0; step < options.MaxTokens && live > 0; step++)
             {
-                var active = Enumerable.Range(0, n).Where(i => !done[i]).ToArray();
-                var scoring = model.ScoreAsync(active.Select(i => sequences[i]).ToArray(), cancellationToken);
-                uint[] masks = [];
+                var scoring = model.ScoreAsync(new ArraySegment<IModelSequence>(activeSequences, 0, live), cancellationToken);
                 if (masker is not null)
                 {
                     // The masks are built while the model runs.
-                    masks = new uint[active.Length * words];
-                    masker.FillMasks(active.Select(i => states[i]!).ToArray(), masks);
+                    for (int k = 0; k < live; k++) activeStates[k] = states[active[k]]!;
+                    masker.FillMasks(new ArraySegment<ParserState>(activeStates, 0, live), masks);
                 }
                 using var scores = await scoring.ConfigureAwait(false);
-                var tokens = new int[active.Length];
-                var mass = new double[active.Length];
-                scores.Sample(masks, options.Sampling, random, tokens, mass);
-                for (int k = 0; k < active.Length; k++)
+                scores.Sample(masks.AsSpan(0, masker is null ? 0 : live * words), options.Sampling, random, tokens.AsSpan(0, live), mass.AsSpan(0, live));
+                int kept = 0;
+                for (int k = 0; k < live; k++)
                 {
                     int i = active[k];
                     if (masker is not null) weights[i] += mass[k];
                     int t = tokens[k];
-                    if (t < 0 || eos.Contains(t)) { done[i] = true; complete[i] = t >= 0; continue; }
+                    if (t < 0 || eos.Contains(t)) { complete[i] = t >= 0; continue; }
                     var tokenBytes = vocabulary[t];
-                    bytes[i].AddRange(tokenBytes.ToArray());
+                    bytes[i].AddRange(tokenBytes);
                     if (states[i] is { } s) states[i] = s.Advance(tokenBytes);
                     sequences[i].Append(t);
                     counts[i]++;
+                    active[kept] = i;
+                    activeSequences[kept++] = sequences[i];
                 }
+                live = kept;
             }
         }
         finally

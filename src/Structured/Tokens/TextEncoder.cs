@@ -13,7 +13,7 @@ public abstract class TextEncoder
     public abstract IReadOnlyList<int> Encode(string text);
 
     /// <summary>A tiktoken encoding (<c>cl100k_base</c>, <c>o200k_base</c>) through Microsoft.ML.Tokenizers.</summary>
-    public static TextEncoder Tiktoken(string encoding) => new TiktokenEncoder(TiktokenTokenizer.CreateForEncoding(TiktokenFiles.Canonical(encoding)));
+    public static TextEncoder Tiktoken(string encoding) => new TokenizerEncoder(TiktokenTokenizer.CreateForEncoding(TiktokenFiles.Canonical(encoding)));
 
     /// <summary>The encoder of a model folder: <c>tokenizer.json</c> (BPE) or SentencePiece <c>tokenizer.model</c>.</summary>
     public static TextEncoder Load(string directory)
@@ -29,11 +29,7 @@ public abstract class TextEncoder
         throw new FileNotFoundException($"{directory} has neither tokenizer.json nor tokenizer.model", json);
     }
 
-    private sealed class TiktokenEncoder(Tokenizer tokenizer) : TextEncoder
-    {
-        public override IReadOnlyList<int> Encode(string text) => tokenizer.EncodeToIds(text);
-    }
-
+    /// <summary>Any Microsoft.ML.Tokenizers tokenizer (tiktoken, SentencePiece).</summary>
     private sealed class TokenizerEncoder(Tokenizer tokenizer) : TextEncoder
     {
         public override IReadOnlyList<int> Encode(string text) => tokenizer.EncodeToIds(text);
