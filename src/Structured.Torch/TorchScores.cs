@@ -29,7 +29,26 @@ public sealed class TorchScores : INextTokenScores
     /// <inheritdoc />
     public int Width { get; }
 
-    private Tensor LogProbs => _logProbs ??= _logits.log_softmax(-1).DetachFromDisposeScope();
+    private readonly Lock _gate = new();
+
+    // AWRS reads rows from several threads; the log-softmax is computed once.
+    private Tensor LogProbs
+    {
+        get
+        {
+            if (_logProbs is { } lp) return lp;
+            lock (_gate)
+            {
+                if (_logProbs is null)
+                {
+                    using var scope = NewDisposeScope();
+                    using var mode = inference_mode();
+                    _logProbs = _logits.log_softmax(-1).DetachFromDisposeScope();
+                }
+                return _logProbs;
+            }
+        }
+    }
 
     /// <inheritdoc />
     public double LogProb(int row, int token)
@@ -87,6 +106,34 @@ public sealed class TorchScores : INextTokenScores
         int n = 0;
         while (n < k && !float.IsNegativeInfinity(v[n])) { destination[n] = (int)ix[n]; n++; }
         return n;
+    }
+
+    /// <inheritdoc />
+    public void GumbelCandidates(int k, Random random, Span<int> tokens, Span<float> logProbs, Span<float> maxLogProbs)
+    {
+        ArgumentNullException.ThrowIfNull(random);
+        using var scope = NewDisposeScope();
+        using var mode = inference_mode();
+        var lp = LogProbs;
+        k = Math.Min(k, Width);
+        using var gen = new Generator((ulong)random.NextInt64(), lp.device);
+        var u = rand(lp.shape, generator: gen, device: lp.device).clamp_min(1e-20);
+        var (keys, order) = (lp - (-u.log()).log()).topk(k);
+        var chosen = lp.gather(1, order);
+        var ids = order.cpu().data<long>().ToArray();
+        var keyValues = keys.cpu().data<float>().ToArray();
+        var values = chosen.cpu().data<float>().ToArray();
+        var max = lp.amax(1).cpu().data<float>().ToArray();
+        for (int r = 0; r < Count; r++)
+        {
+            maxLogProbs[r] = max[r];
+            for (int i = 0; i < k; i++)
+            {
+                bool real = !float.IsNegativeInfinity(keyValues[r * k + i]);
+                tokens[r * k + i] = real ? (int)ids[r * k + i] : -1;
+                logProbs[r * k + i] = real ? values[r * k + i] : float.NegativeInfinity;
+            }
+        }
     }
 
     /// <inheritdoc />

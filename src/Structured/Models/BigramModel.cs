@@ -125,6 +125,9 @@ public sealed class BigramModel : ILanguageModel
         return Task.FromResult<INextTokenScores>(new CpuScores(rows));
     }
 
+    /// <summary>The log-probability of <paramref name="token"/> after <paramref name="previous"/> (-1 at the start).</summary>
+    public double NextLogProbability(int previous, int token) => previous < 0 ? _start[token] : _next[previous][token];
+
     /// <summary>The exact log-probability of a token sequence ending with end-of-sequence.</summary>
     public double LogProbability(IReadOnlyList<int> tokens)
     {

@@ -3,7 +3,9 @@ namespace Structured.Models;
 /// <summary>
 /// Next-token log-probabilities for a batch of sequences, kept by the model (on its device). Masks are bitsets of
 /// <c>uint</c> words (bit <c>t % 32</c> of word <c>t / 32</c> allows token <c>t</c>), one row of
-/// <see cref="MaskWords"/> words per sequence, as <see cref="Masks.TokenMasker"/> fills them.
+/// <see cref="MaskWords"/> words per sequence, as <see cref="Masks.TokenMasker"/> fills them. <see cref="LogProb"/>,
+/// <see cref="CopyLogProbs"/> and <see cref="GumbelOrder"/> may be called from several threads at once (AWRS checks
+/// particles in parallel).
 /// </summary>
 public interface INextTokenScores : IDisposable
 {
@@ -37,6 +39,32 @@ public interface INextTokenScores : IDisposable
     /// <paramref name="mask"/> unless it is empty). Returns how many were written.
     /// </summary>
     int GumbelOrder(int row, ReadOnlySpan<uint> mask, double temperature, Random random, Span<int> destination);
+
+    /// <summary>
+    /// The first <paramref name="k"/> tokens of every row in Gumbel order at temperature 1 without a mask, in one call
+    /// (one device round trip for a GPU model): <c>Count × k</c> tokens in visiting order with their log-probabilities,
+    /// padded with -1 and negative infinity past the row's tokens of positive probability; and each row's largest
+    /// log-probability. AWRS starts from these and asks <see cref="GumbelOrder"/> for more only when a row runs out.
+    /// </summary>
+    void GumbelCandidates(int k, Random random, Span<int> tokens, Span<float> logProbs, Span<float> maxLogProbs)
+    {
+        ArgumentNullException.ThrowIfNull(random);
+        var row = new int[k];
+        var all = new float[Width];
+        for (int r = 0; r < Count; r++)
+        {
+            int n = GumbelOrder(r, default, 1.0, random, row);
+            CopyLogProbs(r, all);
+            float max = float.NegativeInfinity;
+            foreach (float x in all) max = Math.Max(max, x);
+            maxLogProbs[r] = max;
+            for (int i = 0; i < k; i++)
+            {
+                tokens[r * k + i] = i < n ? row[i] : -1;
+                logProbs[r * k + i] = i < n ? all[row[i]] : float.NegativeInfinity;
+            }
+        }
+    }
 
     /// <summary>
     /// The distribution <see cref="Sample"/> draws from, as log-probabilities per row (negative infinity for tokens it
