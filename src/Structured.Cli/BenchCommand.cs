@@ -15,6 +15,7 @@ internal static class BenchCommand
         command.Subcommands.Add(Setup());
         command.Subcommands.Add(Batch());
         command.Subcommands.Add(Model());
+        command.Subcommands.Add(Awrs());
         return command;
     }
 
@@ -53,6 +54,19 @@ internal static class BenchCommand
         var seed = new Option<int>("--seed") { Description = "Random seed.", DefaultValueFactory = _ => 1 };
         var command = new Command("model", "Forward speed (batch 1 and 16), masking overhead per step, and valid-output share without and with the constraint.") { model, schemas, prompts, maxTokens, seed };
         command.SetAction((r, _) => Bench.ModelBenchmark.RunAsync(r.GetValue(model)!, r.GetValue(schemas)!.FullName, r.GetValue(prompts), r.GetValue(maxTokens), r.GetValue(seed)));
+        return command;
+    }
+
+    private static Command Awrs()
+    {
+        var model = new Option<string>("--model") { Description = "default, a Hugging Face folder, or bigram:FILE.", DefaultValueFactory = _ => "default" };
+        var data = new Option<DirectoryInfo>("--data") { Description = "The shared data folder (with jsonschemabench/).", Required = true };
+        var limit = new Option<int>("--limit") { Description = "Schemas, a few from each MaskBench subset.", DefaultValueFactory = _ => 50 };
+        var maxTokens = new Option<int>("--max-tokens") { Description = "Token limit per output.", DefaultValueFactory = _ => 64 };
+        var seed = new Option<int>("--seed") { Description = "Random seed.", DefaultValueFactory = _ => 1 };
+        var maxRejects = new Option<int>("--max-rejects") { Description = "AWRS switches to an exact mask after this many rejections; 0 never does.", DefaultValueFactory = _ => 64 };
+        var command = new Command("awrs", "AWRS against full masking on MaskBench schemas: checks per token against the vocabulary size, and time per token.") { model, data, limit, maxTokens, seed, maxRejects };
+        command.SetAction((r, _) => Bench.AwrsBenchmark.RunAsync(r.GetValue(model)!, r.GetValue(data)!.FullName, r.GetValue(limit), r.GetValue(maxTokens), r.GetValue(seed), r.GetValue(maxRejects)));
         return command;
     }
 

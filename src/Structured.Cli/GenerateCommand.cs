@@ -16,8 +16,14 @@ internal static class GenerateCommand
         var constraint = new ConstraintOptions();
         var prompt = new Option<string>("--prompt") { Description = "The prompt text.", DefaultValueFactory = _ => "" };
         var model = new Option<string>("--model") { Description = "default (the embedded model), a Hugging Face model folder, or bigram:FILE.", DefaultValueFactory = _ => "default" };
-        var sampler = new Option<string>("--sampler") { Description = "lcd (locally constrained decoding).", DefaultValueFactory = _ => "lcd" };
-        var particles = new Option<int>("--particles") { Description = "SMC particles (with --sampler smc).", DefaultValueFactory = _ => 1 };
+        var sampler = new Option<string>("--sampler")
+        {
+            Description = "lcd (locally constrained decoding), awrs (adaptive weighted rejection sampling) or smc (sequential Monte Carlo; one line per run).",
+            DefaultValueFactory = _ => "lcd",
+        };
+        var proposal = new Option<string>("--proposal") { Description = "SMC's token sampler: awrs (default) or lcd.", DefaultValueFactory = _ => "awrs" };
+        var particles = new Option<int>("--particles") { Description = "SMC particles per run (with --sampler smc).", DefaultValueFactory = _ => 8 };
+        var ess = new Option<double>("--ess") { Description = "SMC resamples when the effective sample size falls below this share of the particles.", DefaultValueFactory = _ => 0.5 };
         var samples = new Option<int>("--samples") { Description = "How many texts to draw (drawn as one batch).", DefaultValueFactory = _ => 1 };
         var seed = new Option<int>("--seed") { Description = "Random seed.", DefaultValueFactory = _ => 0 };
         var maxTokens = new Option<int>("--max-tokens") { Description = "Token limit per text.", DefaultValueFactory = _ => 256 };
@@ -25,25 +31,30 @@ internal static class GenerateCommand
         var unconstrained = new Option<bool>("--unconstrained") { Description = "Sample the model without the constraint (to compare)." };
         var command = new Command("generate", "Generate texts that the constraint accepts, one JSON object per line: {\"text\", \"tokens\", \"log_weight\"}.");
         constraint.AddTo(command, withRegex: true);
-        foreach (var o in new Option[] { prompt, model, sampler, particles, samples, seed, maxTokens, temperature, unconstrained }) command.Options.Add(o);
+        foreach (var o in new Option[] { prompt, model, sampler, proposal, particles, ess, samples, seed, maxTokens, temperature, unconstrained }) command.Options.Add(o);
         command.SetAction(async (result, cancellationToken) =>
         {
-            string kind = result.GetValue(sampler)!;
-            if (kind is "awrs" or "smc")
-            {
-                Console.Error.WriteLine($"error: --sampler {kind} is not available in this build yet; use lcd");
-                return ExitCodes.BadConstraint;
-            }
-            if (kind != "lcd")
+            string kind = result.GetValue(sampler)!, proposalKind = result.GetValue(proposal)!;
+            if (kind is not ("lcd" or "awrs" or "smc"))
             {
                 Console.Error.WriteLine($"error: --sampler takes lcd, awrs or smc, not '{kind}'");
                 return ExitCodes.BadConstraint;
             }
-            int count = result.GetValue(samples), limit = result.GetValue(maxTokens);
-            double temp = result.GetValue(temperature);
-            if (count < 1 || limit < 1 || !(temp >= 0))
+            if (proposalKind is not ("lcd" or "awrs"))
             {
-                Console.Error.WriteLine("error: --samples and --max-tokens must be at least 1, --temperature at least 0");
+                Console.Error.WriteLine($"error: --proposal takes awrs or lcd, not '{proposalKind}'");
+                return ExitCodes.BadConstraint;
+            }
+            int count = result.GetValue(samples), limit = result.GetValue(maxTokens), n = result.GetValue(particles);
+            double temp = result.GetValue(temperature), threshold = result.GetValue(ess);
+            if (count < 1 || limit < 1 || n < 1 || !(temp >= 0) || !(threshold >= 0 && threshold <= 1))
+            {
+                Console.Error.WriteLine("error: --samples, --particles and --max-tokens must be at least 1, --temperature at least 0, --ess in [0, 1]");
+                return ExitCodes.BadConstraint;
+            }
+            if (kind != "lcd" && (temp != 1 || result.GetValue(unconstrained)))
+            {
+                Console.Error.WriteLine($"error: --sampler {kind} targets the model's own distribution under the constraint: it takes neither --temperature nor --unconstrained (use lcd)");
                 return ExitCodes.BadConstraint;
             }
             var grammar = constraint.Load(result);
@@ -52,6 +63,19 @@ internal static class GenerateCommand
             if (compiled is null) return ExitCodes.BadConstraint;
             using var lm = ModelOption.Open(result.GetValue(model)!);
             if (lm is null) return ExitCodes.BadConstraint;
+            if (kind != "lcd")
+            {
+                try
+                {
+                    await WeightedAsync(lm, compiled, kind, proposalKind, result.GetValue(prompt)!, count, n, threshold, limit, result.GetValue(seed), cancellationToken);
+                }
+                catch (ArgumentException e)
+                {
+                    Console.Error.WriteLine($"error: {e.Message}");
+                    return ExitCodes.BadConstraint;
+                }
+                return ExitCodes.Accepted;
+            }
             var options = new GenerationOptions { MaxTokens = limit, Seed = result.GetValue(seed), Sampling = new SamplingOptions { Temperature = temp } };
             IReadOnlyList<GenerationResult> texts;
             try
@@ -69,5 +93,38 @@ internal static class GenerateCommand
             return ExitCodes.Accepted;
         });
         return command;
+    }
+
+    // A weight of zero (log −∞) has no JSON number: it is written as null.
+    private static double? Finite(double? logWeight) => logWeight is { } w && double.IsFinite(w) ? w : null;
+
+    /// <summary>
+    /// AWRS: the samples are the particles of one batched run without resampling, each an independent draw with its
+    /// own weight. SMC: one run of N particles per sample, printing one particle drawn by weight and the run's log_ml.
+    /// </summary>
+    private static async Task WeightedAsync(ILanguageModel lm, Parsing.CompiledGrammar grammar, string kind, string proposal, string prompt,
+        int count, int particles, double threshold, int maxTokens, int seed, CancellationToken cancellationToken)
+    {
+        var condition = Potentials.Potential.FromGrammar(grammar);
+        TokenSampler NewSampler(string which) => which == "lcd" ? new LcdSampler(condition, lm.Vocabulary) : new AwrsSampler(condition, lm.Vocabulary);
+        if (kind == "awrs")
+        {
+            var run = await SequentialMonteCarlo.RunAsync(lm, NewSampler("awrs"), prompt,
+                new SmcOptions { Particles = count, EssThreshold = 0, MaxTokens = maxTokens, Seed = seed }, cancellationToken);
+            foreach (var p in run.Particles)
+                Console.WriteLine(JsonSerializer.Serialize(new { text = p.Text, tokens = p.Tokens.Count, log_weight = Finite(p.LogWeight), complete = p.Complete }, Readable));
+            return;
+        }
+        for (int i = 0; i < count; i++)
+        {
+            var run = await SequentialMonteCarlo.RunAsync(lm, NewSampler(proposal), prompt,
+                new SmcOptions { Particles = particles, EssThreshold = threshold, MaxTokens = maxTokens, Seed = seed + i }, cancellationToken);
+            var p = run.Sample;
+            Console.WriteLine(JsonSerializer.Serialize(new
+            {
+                text = p?.Text, tokens = p?.Tokens.Count ?? 0, log_weight = Finite(p?.LogWeight), log_ml = Finite(run.LogMarginalLikelihood),
+                complete = p?.Complete ?? false, resamplings = run.Resamplings,
+            }, Readable));
+        }
     }
 }

@@ -7,6 +7,7 @@ root.Subcommands.Add(CompileCommand.Create());
 root.Subcommands.Add(GenerateCommand.Create());
 root.Subcommands.Add(BenchCommand.Create());
 root.Subcommands.Add(CoverageCommand.Create());
+root.Subcommands.Add(EvalCommand.Create());
 
 var parsed = root.Parse(args);
 if (parsed.Errors.Count > 0)

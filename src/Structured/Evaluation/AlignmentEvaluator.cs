@@ -26,8 +26,11 @@ public enum AlignmentMethod
 /// <param name="Samples">Runs, one text drawn from each.</param>
 /// <param name="Failed">Runs that ended with every particle dead (no text).</param>
 /// <param name="Invalid">Texts drawn that the target gives no weight (always 0 for a correct sampler).</param>
-/// <param name="TotalVariation">Total variation between the empirical distribution of the texts and the target.</param>
-/// <param name="KlDivergence">KL(samples ‖ target), with add-½ smoothing over the target's support.</param>
+/// <param name="TotalVariation">
+/// Total variation between the empirical distribution of the runs' outcomes and the target; a failed run is an outcome
+/// outside the target's support.
+/// </param>
+/// <param name="KlDivergence">KL(texts drawn ‖ target), with add-½ smoothing over the target's support; failed runs are left out (see <paramref name="Failed"/>).</param>
 /// <param name="LogZ">The exact log normaliser.</param>
 /// <param name="MeanLogZHat">The mean over runs of the log normaliser estimate.</param>
 /// <param name="Counts">How often each text was drawn.</param>
@@ -78,14 +81,10 @@ public static class AlignmentEvaluator
         }
         int drawn = samples - failed;
         int invalid = counts.Where(kv => !posterior.Probabilities.ContainsKey(kv.Key)).Sum(kv => kv.Value);
-        double tv = 0;
-        if (drawn > 0)
-        {
-            foreach (var (text, p) in posterior.Probabilities) tv += Math.Abs((counts.TryGetValue(text, out int c) ? c : 0) / (double)drawn - p);
-            tv += invalid / (double)drawn;
-            tv /= 2;
-        }
-        else tv = 1;
+        // A run that ends with no text (every particle died) is an outcome the target never gives: it counts against TV.
+        double tv = (invalid + failed) / (double)samples;
+        foreach (var (text, p) in posterior.Probabilities) tv += Math.Abs((counts.TryGetValue(text, out int c) ? c : 0) / (double)samples - p);
+        tv /= 2;
         double kl = invalid > 0 || drawn == 0 ? double.PositiveInfinity : SmoothedKl(counts, posterior.Probabilities, drawn);
         return new AlignmentReport(method, particles, samples, failed, invalid, tv, kl, posterior.LogZ, sumLogZ / samples, counts);
     }

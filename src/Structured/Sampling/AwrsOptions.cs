@@ -3,7 +3,10 @@ namespace Structured.Sampling;
 /// <summary>Which unbiased estimator of the local normaliser AWRS returns with its token.</summary>
 public enum AwrsEstimator
 {
-    /// <summary>Geometric when more than two acceptances are asked for or one token holds at least 2/3 of the mass, recursive otherwise.</summary>
+    /// <summary>
+    /// Geometric when more than two acceptances are asked for or one token holds at least 2/3 of the mass, recursive
+    /// otherwise; always recursive when <see cref="AwrsOptions.MaxRejects"/> is set.
+    /// </summary>
     Auto,
 
     /// <summary>One rejection run plus at most one extra check: <c>Π(1 − q) · (q + (1 − q) · c(next))</c>.</summary>
@@ -24,9 +27,10 @@ public sealed record AwrsOptions
 
     /// <summary>
     /// After this many rejections in one draw, compute the exact mask and draw from it with the exact normaliser
-    /// (still properly weighted); null never switches. Uses the recursive estimator.
+    /// (still properly weighted), so a step where the model and the constraint disagree costs at most this many checks
+    /// plus one mask. Null never switches (pure AWRS, and the only setting that allows the geometric estimator).
     /// </summary>
-    public int? MaxRejects { get; init; }
+    public int? MaxRejects { get; init; } = 64;
 
     /// <summary>Candidates fetched per row in the first batched device call.</summary>
     public int CandidateBlock { get; init; } = 32;

@@ -186,4 +186,56 @@ public class CliTests
         Assert.Equal(2, code);
         Assert.Contains("/nonexistent/model", err);
     }
+
+    [Theory]
+    [InlineData("awrs")]
+    [InlineData("smc")]
+    public void Generate_with_weighted_samplers_writes_accepted_lines(string sampler)
+    {
+        var file = Path.GetTempFileName();
+        File.WriteAllText(file, Bigram);
+        var (code, stdout, err) = Run("", "generate", "--regex", "(ab)+", "--model", "bigram:" + file, "--sampler", sampler, "--particles", "4", "--samples", "3", "--seed", "2");
+        Assert.True(code == 0, err);
+        var lines = stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.Equal(3, lines.Length);
+        foreach (var line in lines)
+        {
+            using var doc = System.Text.Json.JsonDocument.Parse(line);
+            Assert.Matches("^(ab)+$", doc.RootElement.GetProperty("text").GetString()!);
+            if (sampler == "smc") Assert.True(doc.RootElement.GetProperty("log_ml").GetDouble() < 0);
+        }
+        Assert.Equal(stdout, Run("", "generate", "--regex", "(ab)+", "--model", "bigram:" + file, "--sampler", sampler, "--particles", "4", "--samples", "3", "--seed", "2").Out);
+    }
+
+    [Fact]
+    public void Weighted_samplers_refuse_temperature()
+    {
+        var file = Path.GetTempFileName();
+        File.WriteAllText(file, Bigram);
+        var (code, _, err) = Run("", "generate", "--regex", "(ab)+", "--model", "bigram:" + file, "--sampler", "awrs", "--temperature", "0.5");
+        Assert.Equal(2, code);
+        Assert.Contains("temperature", err);
+    }
+
+    [Fact]
+    public void Eval_alignment_reports_distances_to_the_exact_posterior_and_refuses_large_enumerations()
+    {
+        var file = Path.GetTempFileName();
+        File.WriteAllText(file, """{"tokens": ["a", "b"], "start": [0.9, 0.1, 0], "next": [[0.5, 0.1, 0.4], [0, 0, 1]]}""");
+        var (code, stdout, err) = Run("", "eval", "alignment", "--model", "bigram:" + file, "--regex", "b|ab", "--sampler", "lcd", "--samples", "3000", "--max-tokens", "5", "--seed", "1");
+        Assert.True(code == 0, err);
+        using var doc = System.Text.Json.JsonDocument.Parse(stdout);
+        Assert.Equal(2, doc.RootElement.GetProperty("support").GetInt32());
+        Assert.InRange(doc.RootElement.GetProperty("tv").GetDouble(), 0.426 - 0.05, 0.426 + 0.05); // 5 standard errors at 3000 samples
+        Assert.Equal(Math.Log(0.19), doc.RootElement.GetProperty("log_z").GetDouble(), 5);
+
+        var wide = Path.GetTempFileName();
+        File.WriteAllText(wide, """{"tokens": ["a", "b"], "start": [0.4, 0.4, 0.2], "next": [[0.4, 0.4, 0.2], [0.4, 0.4, 0.2]]}""");
+        var refused = Run("", "eval", "alignment", "--model", "bigram:" + wide, "--regex", "[ab]*", "--sampler", "smc", "--particles", "4", "--max-tokens", "30", "--max-sequences", "10000");
+        Assert.Equal(2, refused.Code);
+        Assert.Contains("more than 10,000", refused.Err);
+        var notBigram = Run("", "eval", "alignment", "--model", "default", "--regex", "a", "--sampler", "lcd");
+        Assert.Equal(2, notBigram.Code);
+        Assert.Contains("bigram:FILE", notBigram.Err);
+    }
 }

@@ -1,0 +1,167 @@
+using Structured.Evaluation;
+using Structured.Models;
+using Structured.Parsing;
+using Structured.Potentials;
+using Structured.Sampling;
+
+namespace Structured.Tests.Sampling;
+
+/// <summary>SMC against exact answers: the closed-form toy problem, the zero-variance identity, unbiasedness and forced stops.</summary>
+public class SmcTests
+{
+    // reference/algorithms.md §7.4: p(a) = .9, p(b) = .1; after a: {a .5, b .1, end .4}; after b: end. L = {b, ab}.
+    private const string Toy = """{"tokens": ["a", "b"], "start": [0.9, 0.1, 0], "next": [[0.5, 0.1, 0.4], [0, 0, 1]]}""";
+
+    private static Potential Regex(string pattern) => Potential.FromGrammar(CompiledGrammar.FromRegex(pattern));
+
+    [Fact]
+    public void The_toy_posterior_is_enumerated_exactly()
+    {
+        var exact = ExactPosterior.Enumerate(BigramModel.Parse(Toy), Regex("b|ab"), 5);
+        Assert.Equal(Math.Log(0.19), exact.LogZ, 12);
+        Assert.Equal(10.0 / 19, exact.Probabilities["b"], 12);
+        Assert.Equal(9.0 / 19, exact.Probabilities["ab"], 12);
+    }
+
+    [Theory]
+    [InlineData(AlignmentMethod.Lcd, 1, 0.426, 0.412)]
+    [InlineData(AlignmentMethod.Smc, 32, 0.039, 0.032)]
+    [InlineData(AlignmentMethod.AwrsSmc, 32, 0.039, 0.032)]
+    [InlineData(AlignmentMethod.Awrs, 8, 0.154, 0.121)]
+    public async Task Toy_problem_matches_the_golden_table(AlignmentMethod method, int particles, double goldenTv, double goldenGap)
+    {
+        const int samples = 6000;
+        var model = BigramModel.Parse(Toy);
+        var constraint = Regex("b|ab");
+        var exact = ExactPosterior.Enumerate(model, constraint, 5);
+        var report = await AlignmentEvaluator.EvaluateAsync(model, constraint, exact, method, particles, samples, 5, seed: 3, TestContext.Current.CancellationToken);
+        Assert.Equal(0, report.Invalid);
+        Assert.Equal(0, report.Failed);
+        // Two outcomes: TV = |q̂(b) − π(b)|, whose standard error is that of a proportion.
+        double q = report.Counts.GetValueOrDefault("b") / (double)samples;
+        double se = Math.Sqrt(q * (1 - q) / samples);
+        Assert.True(Math.Abs(report.TotalVariation - goldenTv) <= 5 * se + 1e-9, $"TV {report.TotalVariation:F4}, golden {goldenTv} ± {5 * se:F4}");
+        if (method != AlignmentMethod.Lcd)
+        {
+            Assert.True(Math.Abs(report.Gap - goldenGap) <= 0.05, $"gap {report.Gap:F4}, golden {goldenGap}");
+        }
+        if (particles >= 32) Assert.True(report.TotalVariation <= 0.05 + 5 * se, $"TV {report.TotalVariation:F4} at N = {particles}");
+    }
+
+    /// <summary>
+    /// The optimal twist h(x) = P(the model completes x inside the language within T tokens): with it as the target's
+    /// potential every step weight is exactly 1, so every particle's weight and the estimate are exactly log Z (to the
+    /// float precision in which next-token weights are kept).
+    /// </summary>
+    private static (BigramModel Model, Potential Twist, Potential Grammar, ExactPosterior Exact) TwistedProblem(int maxTokens)
+    {
+        var model = BigramModel.Parse(SamplingFixtures.RandomBigram(new Random(7), 3, endBias: 0.5));
+        var grammarPotential = Regex("(ab|c)+a?");
+        var exactH = new Dictionary<string, double>();
+        double H(string text)
+        {
+            if (exactH.TryGetValue(text, out double h)) return h;
+            var state = grammarPotential.Start.Advance(System.Text.Encoding.UTF8.GetBytes(text));
+            if (double.IsNegativeInfinity(state.LogPrefix)) return exactH[text] = double.NegativeInfinity;
+            int last = text.Length == 0 ? -1 : text[^1] - 'a';
+            double total = model.NextLogProbability(last, model.EndOfSequence) + state.LogComplete;
+            if (text.Length < maxTokens)
+                for (int t = 0; t < 3; t++) total = LogSpace.Add(total, model.NextLogProbability(last, t) + H(text + (char)('a' + t)));
+            return exactH[text] = total;
+        }
+        var twist = Potential.FromLogWeights(H, text => grammarPotential.Complete(System.Text.Encoding.UTF8.GetBytes(text)));
+        return (model, twist, grammarPotential, ExactPosterior.Enumerate(model, grammarPotential, maxTokens));
+    }
+
+    [Fact]
+    public async Task Direct_sampling_of_an_exact_potential_has_zero_variance()
+    {
+        const int maxTokens = 6;
+        var (model, twist, grammar, exact) = TwistedProblem(maxTokens);
+        var sampler = new DirectSampler(twist * grammar, model.Vocabulary);
+        var result = await SequentialMonteCarlo.RunAsync(model, sampler, [], new SmcOptions { Particles = 12, MaxTokens = maxTokens, Seed = 2 }, TestContext.Current.CancellationToken);
+        Assert.All(result.Particles, p => Assert.Equal(exact.LogZ, p.LogWeight, 6));
+        Assert.Equal(exact.LogZ, result.LogMarginalLikelihood, 6);
+        // Some particles end at the token limit: the forced end is weighted exactly too.
+        Assert.Contains(result.Particles, p => p.Tokens.Count == maxTokens);
+    }
+
+    [Fact]
+    public async Task With_a_critic_each_weight_is_log_z_plus_the_critics_complete_weight()
+    {
+        const int maxTokens = 6;
+        var (model, twist, grammar, exact) = TwistedProblem(maxTokens);
+        static double Score(string text) => -0.3 * text.Count(c => c == 'a');
+        var critic = Potential.FromLogWeights(text => Score(text) / 2, Score);
+        var sampler = new DirectSampler(twist * grammar, model.Vocabulary);
+        var result = await SequentialMonteCarlo.RunAsync(model, sampler, [], new SmcOptions { Particles = 10, MaxTokens = maxTokens, Seed = 4, Critic = critic, EssThreshold = 1 },
+            TestContext.Current.CancellationToken);
+        Assert.True(result.Resamplings > 0);
+        // After resampling, weights are reset to the mean, so check the identity on a run without resampling.
+        var plain = await SequentialMonteCarlo.RunAsync(model, new DirectSampler(twist * grammar, model.Vocabulary), [],
+            new SmcOptions { Particles = 10, MaxTokens = maxTokens, Seed = 4, Critic = critic, EssThreshold = 0 }, TestContext.Current.CancellationToken);
+        Assert.All(plain.Particles, p => Assert.Equal(exact.LogZ + Score(p.Text), p.LogWeight, 6));
+        Assert.All(result.Particles, p => Assert.True(p.Complete));
+    }
+
+    [Theory]
+    [InlineData(AlignmentMethod.Smc)]
+    [InlineData(AlignmentMethod.AwrsSmc)]
+    public async Task The_estimate_of_z_is_unbiased_and_forced_stops_weight_the_target_restricted_to_the_limit(AlignmentMethod method)
+    {
+        // A Dyck-like language that the limit cuts: many prefixes cannot close in time.
+        const int maxTokens = 5, runs = 3000;
+        var model = BigramModel.Parse(SamplingFixtures.RandomBigram(new Random(3), 3, endBias: 0.3));
+        var constraint = Potential.FromGrammar(CompiledGrammar.FromGbnf("root ::= s\ns ::= \"a\" s \"b\" s | \"c\""));
+        var exact = ExactPosterior.Enumerate(model, constraint, maxTokens);
+        var z = new List<double>();
+        var perText = exact.Probabilities.Keys.ToDictionary(k => k, _ => new List<double>());
+        for (int run = 0; run < runs; run++)
+        {
+            TokenSampler sampler = method == AlignmentMethod.Smc ? new LcdSampler(constraint, model.Vocabulary) : new AwrsSampler(constraint, model.Vocabulary);
+            var result = await SequentialMonteCarlo.RunAsync(model, sampler, [], new SmcOptions { Particles = 4, MaxTokens = maxTokens, Seed = run },
+                TestContext.Current.CancellationToken);
+            double zHat = Math.Exp(result.LogMarginalLikelihood);
+            z.Add(zHat);
+            // Z-hat times the posterior is an unbiased estimate of the unnormalised target of each text.
+            foreach (var (text, list) in perText) list.Add(zHat * result.Posterior.Where(e => e.Text == text).Sum(e => e.Probability));
+            Assert.All(result.Particles, p => Assert.True(p.Tokens.Count <= maxTokens));
+            Assert.All(result.Posterior, e => Assert.True(exact.Probabilities.ContainsKey(e.Text), $"'{e.Text}' is outside the target"));
+        }
+        double zExact = Math.Exp(exact.LogZ);
+        Assert.True(Math.Abs(z.Average() - zExact) <= SamplingFixtures.Tolerance(z), $"mean Ẑ {z.Average():G5}, Z {zExact:G5}");
+        foreach (var (text, list) in perText)
+            Assert.True(Math.Abs(list.Average() - zExact * exact.Probabilities[text]) <= SamplingFixtures.Tolerance(list),
+                $"'{text}': {list.Average():G5} against {zExact * exact.Probabilities[text]:G5}");
+    }
+
+    [Fact]
+    public async Task A_population_that_dies_out_ends_cleanly()
+    {
+        var model = BigramModel.Parse(Toy);
+        var result = await SequentialMonteCarlo.RunAsync(model, new LcdSampler(Regex("aaaa"), model.Vocabulary), [],
+            new SmcOptions { Particles = 6, MaxTokens = 2 }, TestContext.Current.CancellationToken);
+        Assert.True(double.IsNegativeInfinity(result.LogMarginalLikelihood));
+        Assert.Null(result.Sample);
+        Assert.Empty(result.Posterior);
+        Assert.All(result.Particles, p => Assert.False(p.Complete));
+    }
+
+    [Fact]
+    public async Task Progress_is_reported_every_step_and_the_ess_history_matches()
+    {
+        var model = BigramModel.Parse(Toy);
+        var reports = new List<SmcProgress>();
+        var progress = new SynchronousProgress(reports.Add);
+        var result = await SequentialMonteCarlo.RunAsync(model, new LcdSampler(Regex("b|ab"), model.Vocabulary), [],
+            new SmcOptions { Particles = 8, MaxTokens = 5, Progress = progress }, TestContext.Current.CancellationToken);
+        Assert.Equal(result.EssHistory.Count, reports.Count);
+        Assert.Equal(result.EssHistory, reports.Select(r => r.EffectiveSampleSize));
+        Assert.Equal(0, reports[^1].Live);
+    }
+
+    private sealed class SynchronousProgress(Action<SmcProgress> report) : IProgress<SmcProgress>
+    {
+        public void Report(SmcProgress value) => report(value);
+    }
+}
