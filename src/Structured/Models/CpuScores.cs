@@ -103,7 +103,7 @@ public sealed class CpuScores : INextTokenScores
         var tempered = LogSoftmax(_logProbs[row], options.Temperature == 0 ? 1 : options.Temperature);
         var dist = new double[Width];
         for (int t = 0; t < Width; t++) dist[t] = mask.IsEmpty || IsAllowed(mask, t) ? tempered[t] : double.NegativeInfinity;
-        logMass = LogSumExp(dist);
+        logMass = Sampling.LogSpace.Sum(dist);
         if (double.IsNegativeInfinity(logMass)) return dist;
         if (options.Temperature == 0)
         {
@@ -132,7 +132,7 @@ public sealed class CpuScores : INextTokenScores
                 before += p;
             }
         }
-        double z = LogSumExp(dist);
+        double z = Sampling.LogSpace.Sum(dist);
         for (int t = 0; t < Width; t++) dist[t] -= z;
         return dist;
     }
@@ -144,20 +144,10 @@ public sealed class CpuScores : INextTokenScores
         return double.IsNegativeInfinity(values[best]) ? -1 : best;
     }
 
-    internal static double LogSumExp(ReadOnlySpan<double> values)
-    {
-        double max = double.NegativeInfinity;
-        foreach (var v in values) if (v > max) max = v;
-        if (double.IsNegativeInfinity(max)) return max;
-        double s = 0;
-        foreach (var v in values) s += Math.Exp(v - max);
-        return max + Math.Log(s);
-    }
-
     internal static double[] LogSoftmax(double[] values, double temperature)
     {
         var scaled = values.Select(v => v / temperature).ToArray();
-        double z = LogSumExp(scaled);
+        double z = Sampling.LogSpace.Sum(scaled);
         for (int i = 0; i < scaled.Length; i++) scaled[i] -= z;
         return scaled;
     }
