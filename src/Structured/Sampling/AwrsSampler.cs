@@ -21,6 +21,7 @@ public sealed class AwrsSampler : TokenSampler
     private int[] _candidates = [];
     private float[] _candidateLogProbs = [];
     private float[] _maxLogProbs = [];
+    private (int Token, double LogWeight)[] _results = [];
     private readonly List<Random> _rowRandoms = [];
 
     /// <summary>Creates the sampler.</summary>
@@ -49,15 +50,15 @@ public sealed class AwrsSampler : TokenSampler
         if (_maxLogProbs.Length < rows) _maxLogProbs = new float[rows];
         scores.GumbelCandidates(k, random, _candidates.AsSpan(0, rows * k), _candidateLogProbs.AsSpan(0, rows * k), _maxLogProbs.AsSpan(0, rows));
         while (_rowRandoms.Count < rows) _rowRandoms.Add(new Random(random.Next()));
-        var results = new (int Token, double LogWeight)[rows];
-        Parallel.For(0, rows, row => results[row] = Draw(scores, row, k, states[row], _rowRandoms[row]));
-        for (int row = 0; row < rows; row++) (tokens[row], logWeights[row]) = results[row];
+        if (_results.Length < rows) _results = new (int, double)[rows];
+        Parallel.For(0, rows, row => _results[row] = Draw(scores, row, k, states[row], _rowRandoms[row]));
+        for (int row = 0; row < rows; row++) (tokens[row], logWeights[row]) = _results[row];
         Statistics.Add(steps: rows);
     }
 
     private (int, double) Draw(INextTokenScores scores, int row, int k, PotentialState state, Random random)
     {
-        var stream = new ScoresStream(scores, row, _candidates.AsSpan(row * k, k).ToArray(), _candidateLogProbs.AsSpan(row * k, k).ToArray(), random);
+        var stream = new ScoresStream(scores, row, _candidates, _candidateLogProbs, row * k, k, random);
         var constraint = new Constraint(this, state);
         try
         {
@@ -98,14 +99,19 @@ public sealed class AwrsSampler : TokenSampler
         }
     }
 
-    /// <summary>A row's Gumbel order: the batched first block, then more from the device, excluding what was visited.</summary>
-    private sealed class ScoresStream(INextTokenScores scores, int row, int[] block, float[] blockLogProbs, Random random) : CandidateStream
+    /// <summary>
+    /// A row's Gumbel order: its slice of the batched first block (read in place), then more from the device,
+    /// excluding what was visited.
+    /// </summary>
+    private sealed class ScoresStream(INextTokenScores scores, int row, int[] block, float[] blockLogProbs, int start, int length, Random random) : CandidateStream
     {
         private int[] _block = block;
         private float[]? _blockLogProbs = blockLogProbs;
-        private int _at;
+        private int _blockStart = start;     // the current block is _block[_blockStart.._end)
+        private int _at = start;
+        private int _end = start + length;
         private bool _last;                  // the block holds every remaining token of positive probability
-        private readonly List<int> _visited = [];
+        private List<int>? _visited;         // only needed once the first block runs out
         private IReadOnlyCollection<int> _excluded = [];
         private float[]? _all;
 
@@ -113,24 +119,25 @@ public sealed class AwrsSampler : TokenSampler
         {
             while (true)
             {
-                if (_at < _block.Length && _block[_at] >= 0)
+                if (_at < _end && _block[_at] >= 0)
                 {
                     token = _block[_at];
                     logProb = _blockLogProbs is { } lp ? lp[_at] : scores.LogProb(row, token);
                     _at++;
-                    _visited.Add(token);
                     return true;
                 }
-                if (_last || (_at < _block.Length && _block[_at] < 0)) { token = -1; logProb = double.NegativeInfinity; return false; }
-                Fetch(Math.Max(64, _block.Length * 4));
+                if (_last || _at < _end) { token = -1; logProb = double.NegativeInfinity; return false; }
+                Fetch(Math.Max(64, (_end - _blockStart) * 4));
             }
         }
 
         public override void Restart(IReadOnlyCollection<int> excluded)
         {
-            _visited.Clear();
+            // Everything read so far belongs to the old order; the new one excludes only the rejected tokens.
+            _visited = [];
+            _blockStart = _at = _end;
             _excluded = [.. excluded];
-            Fetch(Math.Max(64, _block.Length));
+            Fetch(Math.Max(64, length));
         }
 
         private void Fetch(int size)
@@ -139,15 +146,19 @@ public sealed class AwrsSampler : TokenSampler
             var mask = new uint[words];
             mask.AsSpan().Fill(uint.MaxValue);
             if ((scores.Width & 31) != 0) mask[^1] = (1u << (scores.Width & 31)) - 1;
+            // Visited: every token read from this order so far (earlier blocks, and this one up to the cursor).
+            _visited ??= [];
+            for (int i = _blockStart; i < _at; i++) _visited.Add(_block[i]);
             foreach (int t in _visited) mask[t >> 5] &= ~(1u << (t & 31));
             foreach (int t in _excluded) mask[t >> 5] &= ~(1u << (t & 31));
             size = Math.Min(size, scores.Width);
             var next = new int[size];
             int n = scores.GumbelOrder(row, mask, 1.0, random, next);
             _last = n < size;
-            _block = n < size ? [.. next.AsSpan(0, n), -1] : next;
+            _block = next;
             _blockLogProbs = null;
-            _at = 0;
+            _blockStart = _at = 0;
+            _end = n;
         }
 
         private float[] All()

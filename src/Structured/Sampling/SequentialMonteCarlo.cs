@@ -94,7 +94,12 @@ public static class SequentialMonteCarlo
                     }
                 }
 
-                for (int i = 0; i < n; i++) logWeights[i] = particles[i].LogWeight;
+                int stillLive = 0;
+                for (int i = 0; i < n; i++)
+                {
+                    logWeights[i] = particles[i].LogWeight;
+                    if (!particles[i].Done) stillLive++;
+                }
                 double total = LogSpace.Sum(logWeights);
                 double currentEss = 0;
                 if (!double.IsNegativeInfinity(total))
@@ -103,7 +108,7 @@ public static class SequentialMonteCarlo
                     currentEss = Resampling.EffectiveSampleSize(normalised);
                 }
                 ess.Add(currentEss);
-                bool resample = !double.IsNegativeInfinity(total) && currentEss < options.EssThreshold * n && particles.Any(p => !p.Done);
+                bool resample = !double.IsNegativeInfinity(total) && currentEss < options.EssThreshold * n && stillLive > 0;
                 if (resample)
                 {
                     Resampling.Resample(options.Resampling, normalised, random, ancestors);
@@ -120,8 +125,10 @@ public static class SequentialMonteCarlo
                     for (int i = 0; i < n; i++) if (!used[i]) particles[i].Sequence.Dispose();
                     particles = next;
                     resamplings++;
+                    stillLive = 0;
+                    foreach (var p in particles) if (!p.Done) stillLive++;
                 }
-                options.Progress?.Report(new SmcProgress(step + 1, particles.Count(p => !p.Done), currentEss, resample));
+                options.Progress?.Report(new SmcProgress(step + 1, stillLive, currentEss, resample));
             }
         }
         finally
