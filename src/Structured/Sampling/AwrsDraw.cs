@@ -28,18 +28,19 @@ internal static class AwrsDraw
     /// </summary>
     public static (int Token, double LogWeight, bool Fallback) Recursive(CandidateStream stream, IAwrsConstraint constraint, int? maxRejects)
     {
-        double logFactor = 0, removed = 0;
+        // The factors telescope: Π(1 − q) over the rejections is 1 − removed, and with q = p / (1 − removed) the weight
+        // (1 − removed) · (q + (1 − q) · c(next)) is p when the next token fails and 1 − removed otherwise. Computed
+        // this way it avoids the cancellation of 1 − q when little mass is left.
+        double removed = 0;
         int rejects = 0;
         while (stream.Next(out int token, out double logProb))
         {
             double p = Math.Exp(logProb);
-            double q = Math.Min(1, p / (1 - removed));
             if (constraint.Check(token))
             {
-                double estimate = stream.Next(out int next, out _) && !constraint.Check(next) ? q : 1;
-                return (token, logFactor + Math.Log(estimate), false);
+                bool nextFails = stream.Next(out int next, out _) && !constraint.Check(next);
+                return (token, nextFails ? logProb : Math.Log(Math.Max(p, 1 - removed)), false);
             }
-            logFactor += Math.Log(1 - q);
             removed += p;
             rejects++;
             if (rejects == maxRejects || 1 - removed < MassFloor) return Exact(stream, constraint);
