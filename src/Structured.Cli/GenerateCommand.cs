@@ -76,8 +76,8 @@ internal static class GenerateCommand
                 }
                 return ExitCodes.Accepted;
             }
-            var options = new GenerationOptions { MaxTokens = limit, Seed = result.GetValue(seed), Sampling = new SamplingOptions { Temperature = temp } };
-            IReadOnlyList<GenerationResult> texts;
+            var options = new LcdBatchOptions { MaxTokens = limit, Seed = result.GetValue(seed), Sampling = new SamplingOptions { Temperature = temp } };
+            IReadOnlyList<LcdBatchResult> texts;
             try
             {
                 texts = await ConstrainedGenerator.GenerateAsync(lm, result.GetValue(unconstrained) ? null : compiled,

@@ -54,6 +54,9 @@ public sealed class TorchLanguageModel : ILanguageModel
     /// <inheritdoc />
     public TokenVocabulary Vocabulary { get; }
 
+    /// <inheritdoc />
+    public ChatTemplate ChatTemplate { get; private set; } = ChatTemplate.Plain;
+
     /// <summary>
     /// Loads a Hugging Face model folder: <c>config.json</c>, <c>model.safetensors</c> (or shards with
     /// <c>model.safetensors.index.json</c>), and <c>tokenizer.json</c> or <c>tokenizer.model</c>.
@@ -73,7 +76,10 @@ public sealed class TorchLanguageModel : ILanguageModel
         {
             throw new ModelLoadException($"{directory}: the tokenizer cannot be read ({e.Message})", directory);
         }
-        return Create(Path.GetFileName(Path.TrimEndingDirectorySeparator(directory)), directory, config, vocabulary, encoder, options);
+        var template = ChatTemplate.FromModelFolder(directory);
+        var model = Create(Path.GetFileName(Path.TrimEndingDirectorySeparator(directory)), directory, config, vocabulary, encoder, options);
+        model.ChatTemplate = template;
+        return model;
     }
 
     /// <summary>Loads weights from a folder with a vocabulary and encoder given by the caller (the embedded model uses cl100k this way).</summary>

@@ -212,6 +212,16 @@ public sealed class TorchScores : INextTokenScores
     }
 
     /// <inheritdoc />
+    public INextTokenScores Rows(int start, int count)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(start);
+        ArgumentOutOfRangeException.ThrowIfNegative(count);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(start + count, Count);
+        // A narrowed view keeps the logits' storage alive after this object is disposed.
+        return new TorchScores(_logits.narrow(0, start, count));
+    }
+
+    /// <inheritdoc />
     public void Dispose()
     {
         _logProbs?.Dispose();

@@ -42,7 +42,7 @@ internal static class ModelBenchmark
             {
                 var schema = group.First().Schema;
                 var results = await ConstrainedGenerator.GenerateAsync(model, constrained ? schema.Grammar : null, group.Select(j => j.Prompt).ToList(),
-                    new GenerationOptions { MaxTokens = maxTokens, Seed = seed });
+                    new LcdBatchOptions { MaxTokens = maxTokens, Seed = seed });
                 foreach (var r in results)
                 {
                     if (r.Complete) complete++;

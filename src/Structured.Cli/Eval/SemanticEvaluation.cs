@@ -75,7 +75,7 @@ internal static partial class SemanticEvaluation
             if (lm is null) return ExitCodes.BadConstraint;
             const string prompt = "Return a JSON object for a person.";
             int n = r.GetValue(runs), t = r.GetValue(maxTokens), s = r.GetValue(seed);
-            var lcd = await ConstrainedGenerator.GenerateAsync(lm, grammar, Enumerable.Repeat(prompt, n).ToList(), new GenerationOptions { MaxTokens = t, Seed = s }, cancellationToken);
+            var lcd = await ConstrainedGenerator.GenerateAsync(lm, grammar, Enumerable.Repeat(prompt, n).ToList(), new LcdBatchOptions { MaxTokens = t, Seed = s }, cancellationToken);
             int lcdOk = lcd.Count(x => x.Complete && Satisfies(x.Text));
             Console.WriteLine(JsonSerializer.Serialize(new { method = "lcd", runs = n, satisfying = lcdOk, share = lcdOk / (double)n, example = lcd.FirstOrDefault(x => Satisfies(x.Text))?.Text }));
             var condition = Potential.FromGrammar(grammar);

@@ -92,6 +92,22 @@ public sealed class CpuScores : INextTokenScores
     }
 
     /// <inheritdoc />
+    public INextTokenScores Rows(int start, int count)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(start);
+        ArgumentOutOfRangeException.ThrowIfNegative(count);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(start + count, Count);
+        return new CpuScores(_logProbs[start..(start + count)], Width);
+    }
+
+    // An empty view still has the parent's width.
+    private CpuScores(double[][] logProbs, int width)
+    {
+        _logProbs = logProbs;
+        Width = width;
+    }
+
+    /// <inheritdoc />
     public void Dispose() { }
 
     /// <summary>Whether <paramref name="token"/>'s bit is set.</summary>

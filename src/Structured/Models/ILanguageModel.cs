@@ -14,6 +14,9 @@ public interface ILanguageModel : IDisposable
     /// <summary>The exact bytes of every token id; its <see cref="TokenVocabulary.Size"/> is the width of a score row.</summary>
     TokenVocabulary Vocabulary { get; }
 
+    /// <summary>How chat messages become a prompt for this model; the plain template unless the model brings its own.</summary>
+    ChatTemplate ChatTemplate => ChatTemplate.Plain;
+
     /// <summary>Turns a prompt into token ids, with whatever beginning-of-sequence token the model expects.</summary>
     IReadOnlyList<int> EncodePrompt(string prompt);
 

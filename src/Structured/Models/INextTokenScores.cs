@@ -67,6 +67,13 @@ public interface INextTokenScores : IDisposable
     }
 
     /// <summary>
+    /// The scores of rows <c>[start, start + count)</c> as scores of their own, sharing this object's storage (a view,
+    /// not a copy). Dispose the view and this object independently. <see cref="BatchingLanguageModel"/> hands each
+    /// caller its rows of one batched forward pass this way.
+    /// </summary>
+    INextTokenScores Rows(int start, int count);
+
+    /// <summary>
     /// The distribution <see cref="Sample"/> draws from, as log-probabilities per row (negative infinity for tokens it
     /// cannot draw), copied to the CPU: <c>Count × Width</c> values.
     /// </summary>

@@ -6,7 +6,7 @@ using Structured.Parsing;
 namespace Structured.Sampling;
 
 /// <summary>Options of one generation.</summary>
-public sealed record GenerationOptions
+public sealed record LcdBatchOptions
 {
     /// <summary>Stop after this many tokens (the result is then incomplete).</summary>
     public int MaxTokens { get; init; } = 256;
@@ -26,7 +26,7 @@ public sealed record GenerationOptions
 /// distribution conditioned on the constraint (0 without a constraint).
 /// </param>
 /// <param name="Complete">Whether it ended with end-of-sequence (in an accepting state, when constrained) rather than at the token limit.</param>
-public sealed record GenerationResult(string Text, int Tokens, double LogWeight, bool Complete);
+public sealed record LcdBatchResult(string Text, int Tokens, double LogWeight, bool Complete);
 
 /// <summary>
 /// Locally constrained decoding (LCD) over a batch: at each step the model scores every unfinished sequence while
@@ -36,10 +36,10 @@ public sealed record GenerationResult(string Text, int Tokens, double LogWeight,
 public static class ConstrainedGenerator
 {
     /// <summary>Generates one text per prompt.</summary>
-    public static async Task<IReadOnlyList<GenerationResult>> GenerateAsync(ILanguageModel model, CompiledGrammar? grammar, IReadOnlyList<string> prompts,
-        GenerationOptions? options = null, CancellationToken cancellationToken = default)
+    public static async Task<IReadOnlyList<LcdBatchResult>> GenerateAsync(ILanguageModel model, CompiledGrammar? grammar, IReadOnlyList<string> prompts,
+        LcdBatchOptions? options = null, CancellationToken cancellationToken = default)
     {
-        options ??= new GenerationOptions();
+        options ??= new LcdBatchOptions();
         var vocabulary = model.Vocabulary;
         var masker = grammar is null ? null : new TokenMasker(grammar, vocabulary);
         var eos = vocabulary.EndOfSequenceIds.ToHashSet();
@@ -96,6 +96,6 @@ public static class ConstrainedGenerator
         {
             foreach (var s in sequences) s.Dispose();
         }
-        return Enumerable.Range(0, n).Select(i => new GenerationResult(Encoding.UTF8.GetString(bytes[i].ToArray()), counts[i], weights[i], complete[i])).ToList();
+        return Enumerable.Range(0, n).Select(i => new LcdBatchResult(Encoding.UTF8.GetString(bytes[i].ToArray()), counts[i], weights[i], complete[i])).ToList();
     }
 }

@@ -145,6 +145,17 @@ public sealed class SchemaSet
     private static readonly string[] ArrayKeywords = ["allOf", "anyOf", "oneOf", "prefixItems", "items"]; // items: its draft-7 array form
     private static readonly string[] MapKeywords = ["properties", "patternProperties", "$defs", "definitions", "dependentSchemas", "dependencies"];
 
+    private static readonly string[] TypeNames = ["null", "boolean", "object", "array", "number", "string", "integer"];
+
+    // A misspelt type would otherwise match nothing, silently.
+    private static void CheckType(JsonElement type, string pointer)
+    {
+        var names = type.ValueKind == JsonValueKind.Array ? type.EnumerateArray().ToList() : [type];
+        foreach (var name in names)
+            if (name.ValueKind != JsonValueKind.String || !TypeNames.Contains(name.GetString()))
+                throw new SchemaException("#" + pointer + "/type", $"{name.GetRawText()} is not a JSON type: use {string.Join(", ", TypeNames)}");
+    }
+
     private SchemaNode Index(int document, JsonElement element, string pointer, Uri baseUri, SchemaDraft draft, bool isResourceRoot)
     {
         if (_nodes.TryGetValue((document, pointer), out var existing)) return existing;
@@ -154,6 +165,7 @@ public sealed class SchemaSet
         {
             if (element.TryGetProperty("$schema", out var sch) && sch.ValueKind == JsonValueKind.String && SchemaDrafts.FromUri(sch.GetString()!) is { } d)
                 draft = d;
+            if (element.TryGetProperty("type", out var type)) CheckType(type, pointer);
             bool refHidesSiblings = draft <= SchemaDraft.Draft7 && element.TryGetProperty("$ref", out _);
             string idKeyword = draft == SchemaDraft.Draft4 ? "id" : "$id";
             if (!refHidesSiblings && element.TryGetProperty(idKeyword, out var id) && id.ValueKind == JsonValueKind.String)

@@ -46,7 +46,7 @@ public class BigramModelTests
     {
         var m = BigramModel.Parse(Model);
         var grammar = CompiledGrammar.Compile(Structured.Grammars.Grammar.FromRegex("ba"));
-        var results = await ConstrainedGenerator.GenerateAsync(m, grammar, ["", "", "", "", "", "", "", ""], new GenerationOptions { Seed = 5 }, TestContext.Current.CancellationToken);
+        var results = await ConstrainedGenerator.GenerateAsync(m, grammar, ["", "", "", "", "", "", "", ""], new LcdBatchOptions { Seed = 5 }, TestContext.Current.CancellationToken);
         foreach (var r in results)
         {
             Assert.True(r.Complete);
