@@ -16,6 +16,7 @@ internal static class BenchCommand
         command.Subcommands.Add(Batch());
         command.Subcommands.Add(Model());
         command.Subcommands.Add(Awrs());
+        command.Subcommands.Add(Serve());
         return command;
     }
 
@@ -67,6 +68,17 @@ internal static class BenchCommand
         var maxRejects = new Option<int>("--max-rejects") { Description = "AWRS switches to an exact mask after this many rejections; 0 never does.", DefaultValueFactory = _ => 64 };
         var command = new Command("awrs", "AWRS against full masking on MaskBench schemas: checks per token against the vocabulary size, and time per token.") { model, data, limit, maxTokens, seed, maxRejects };
         command.SetAction((r, _) => Bench.AwrsBenchmark.RunAsync(r.GetValue(model)!, r.GetValue(data)!.FullName, r.GetValue(limit), r.GetValue(maxTokens), r.GetValue(seed), r.GetValue(maxRejects)));
+        return command;
+    }
+
+    private static Command Serve()
+    {
+        var model = new Option<string>("--model") { Description = "default, a Hugging Face folder, or bigram:FILE.", DefaultValueFactory = _ => "default" };
+        var clients = new Option<string>("--clients") { Description = "Concurrent client counts, comma-separated.", DefaultValueFactory = _ => "1,4,16" };
+        var seconds = new Option<double>("--seconds") { Description = "How long each client count runs.", DefaultValueFactory = _ => 20 };
+        var maxTokens = new Option<int>("--max-tokens") { Description = "max_tokens per request.", DefaultValueFactory = _ => 96 };
+        var command = new Command("serve", "Server throughput and latency on loopback: N clients sending JSON-Schema chat requests back to back, for a bounded time.") { model, clients, seconds, maxTokens };
+        command.SetAction((r, ct) => ServeBenchmark.RunAsync(r.GetValue(model)!, r.GetValue(clients)!.Split(',').Select(int.Parse).ToArray(), r.GetValue(seconds), r.GetValue(maxTokens), ct));
         return command;
     }
 

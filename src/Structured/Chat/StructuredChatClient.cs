@@ -80,7 +80,23 @@ public sealed class StructuredChatClient : IChatClient
         var turns = messages.Select(m => new ChatTurn(m.Role.Value, m.Text)).ToList();
         if (_options.SchemaInPrompt && constraint?.Schema is { } schema)
             turns.Insert(0, new ChatTurn("system", "Respond with JSON that conforms to this schema:\n" + schema.GetRawText()));
-        string prompt = _template.Render(turns);
+        await foreach (var update in CompleteStreamingAsync(_template.Render(turns), constraint, generation, cancellationToken).ConfigureAwait(false))
+            yield return update;
+    }
+
+    /// <summary>
+    /// Continues a raw prompt, with no chat template: the text completion form (<c>/v1/completions</c>). The options
+    /// are read as for chat.
+    /// </summary>
+    public IAsyncEnumerable<ChatResponseUpdate> CompleteStreamingAsync(string prompt, ChatOptions? options = null, CancellationToken cancellationToken = default)
+    {
+        var generation = GenerationFor(options);
+        return CompleteStreamingAsync(prompt, ConstraintFor(options, generation), generation, cancellationToken);
+    }
+
+    private async IAsyncEnumerable<ChatResponseUpdate> CompleteStreamingAsync(string prompt, Constraint? constraint, GenerationOptions generation,
+        [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
         string id = "chatcmpl-" + Guid.NewGuid().ToString("N");
         var created = DateTimeOffset.UtcNow;
         string modelId = _metadata.DefaultModelId!;

@@ -156,6 +156,30 @@ public sealed class SchemaSet
                 throw new SchemaException("#" + pointer + "/type", $"{name.GetRawText()} is not a JSON type: use {string.Join(", ", TypeNames)}");
     }
 
+    private static readonly string[] NumberKeywords = ["minimum", "maximum", "multipleOf"];
+    private static readonly string[] CountKeywords = ["minLength", "maxLength", "minItems", "maxItems", "minProperties", "maxProperties", "minContains", "maxContains"];
+
+    // Keywords whose value has the wrong shape would otherwise be skipped, and the schema silently loosened.
+    private static void CheckKeywordShapes(JsonElement schema, string pointer, SchemaDraft draft)
+    {
+        foreach (var k in NumberKeywords)
+            if (schema.TryGetProperty(k, out var v) && v.ValueKind != JsonValueKind.Number) Bad(k, v, "a number");
+        foreach (var k in (string[])["exclusiveMinimum", "exclusiveMaximum"])
+            if (schema.TryGetProperty(k, out var v) && v.ValueKind != JsonValueKind.Number && !(draft == SchemaDraft.Draft4 && v.ValueKind is JsonValueKind.True or JsonValueKind.False))
+                Bad(k, v, draft == SchemaDraft.Draft4 ? "a boolean" : "a number");
+        foreach (var k in CountKeywords)
+            if (schema.TryGetProperty(k, out var v) && !(v.ValueKind == JsonValueKind.Number && v.TryGetDouble(out double d) && d >= 0 && d == Math.Floor(d)))
+                Bad(k, v, "a non-negative integer");
+        if (schema.TryGetProperty("multipleOf", out var m) && m.ValueKind == JsonValueKind.Number && !(m.GetDouble() > 0)) Bad("multipleOf", m, "a number greater than 0");
+        if (schema.TryGetProperty("pattern", out var p) && p.ValueKind != JsonValueKind.String) Bad("pattern", p, "a string (an ECMA-262 regex)");
+        if (schema.TryGetProperty("required", out var r) && !(r.ValueKind == JsonValueKind.Array && r.EnumerateArray().All(x => x.ValueKind == JsonValueKind.String)))
+            Bad("required", r, "an array of property names");
+        if (schema.TryGetProperty("enum", out var e) && e.ValueKind != JsonValueKind.Array) Bad("enum", e, "an array");
+
+        void Bad(string keyword, JsonElement value, string expected) =>
+            throw new SchemaException("#" + pointer + "/" + keyword, $"'{keyword}' must be {expected}, not {value.GetRawText()}");
+    }
+
     private SchemaNode Index(int document, JsonElement element, string pointer, Uri baseUri, SchemaDraft draft, bool isResourceRoot)
     {
         if (_nodes.TryGetValue((document, pointer), out var existing)) return existing;
@@ -166,6 +190,7 @@ public sealed class SchemaSet
             if (element.TryGetProperty("$schema", out var sch) && sch.ValueKind == JsonValueKind.String && SchemaDrafts.FromUri(sch.GetString()!) is { } d)
                 draft = d;
             if (element.TryGetProperty("type", out var type)) CheckType(type, pointer);
+            CheckKeywordShapes(element, pointer, draft);
             bool refHidesSiblings = draft <= SchemaDraft.Draft7 && element.TryGetProperty("$ref", out _);
             string idKeyword = draft == SchemaDraft.Draft4 ? "id" : "$id";
             if (!refHidesSiblings && element.TryGetProperty(idKeyword, out var id) && id.ValueKind == JsonValueKind.String)
