@@ -1,3 +1,4 @@
+using Structured.Grammars;
 using System.Text;
 using FsCheck;
 using FsCheck.Fluent;

@@ -1,3 +1,4 @@
+using Structured.Grammars;
 using FsCheck;
 using FsCheck.Fluent;
 using Structured.Parsing;

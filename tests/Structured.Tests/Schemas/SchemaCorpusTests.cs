@@ -1,3 +1,4 @@
+using Structured.Grammars;
 using System.Text;
 using System.Text.Json;
 using FsCheck;

@@ -1,3 +1,4 @@
+using Structured.Grammars;
 using System.ComponentModel;
 using System.ComponentModel.DataAnnotations;
 using System.Text;

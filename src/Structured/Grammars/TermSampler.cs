@@ -1,7 +1,7 @@
 using Structured.Lexing;
 using Structured.Regex;
 
-namespace Structured.Tests.Infrastructure;
+namespace Structured.Grammars;
 
 /// <summary>
 /// Samples strings of any regex, intersections and complements included, by a random walk over its derivatives

@@ -1,14 +1,16 @@
 using System.Text;
-using Structured.Grammars;
 using Structured.Lexing;
 using Structured.Regex;
 
-namespace Structured.Tests.Infrastructure;
+namespace Structured.Grammars;
 
 /// <summary>
-/// Draws random sentences from a grammar by expanding its IR. Past a depth budget it takes the shortest derivations,
-/// so every draw terminates. For longest-match grammars it puts an ignored separator between lexemes and avoids
-/// identifiers that spell a reserved literal, as a lexer would read them.
+/// Draws random sentences from a grammar by expanding its IR, with no model: alternatives uniformly (or by
+/// <see cref="RuleWeights"/>), repetitions a few times. Past a depth budget (the size control) it takes the shortest
+/// derivations, so every draw terminates. For longest-match grammars it puts an ignored separator between lexemes
+/// and avoids identifiers that spell a reserved literal, as a lexer would read them. It reads the IR, not the
+/// parser, so tests use it as an independent witness; a draw that a lexing rule of the grammar still rejects is
+/// possible, and callers that need a guarantee check it with the compiled parser (the FsCheck generators do).
 /// </summary>
 public sealed class GrammarSampler
 {
@@ -19,14 +21,16 @@ public sealed class GrammarSampler
     private readonly HashSet<string> _literals = new(StringComparer.OrdinalIgnoreCase);
     private readonly RegexNode? _separator;
 
+    /// <summary>Prepares a sampler for <paramref name="g"/>.</summary>
     public GrammarSampler(Grammar g)
     {
+        ArgumentNullException.ThrowIfNull(g);
         _g = g;
         _rules = g.Rules.GroupBy(r => r.Name).ToDictionary(x => x.Key, x => x.ToList());
         _terminals = g.Terminals.ToDictionary(t => t.Name);
         foreach (var t in g.Terminals) if (t.LiteralText is { } lit) _literals.Add(lit);
         foreach (var r in g.Rules) CollectLiterals(r.Body);
-        string? sep = g.Ignore.FirstOrDefault(n => n.Contains("WS", StringComparison.Ordinal)) ?? g.Ignore.FirstOrDefault();
+        string? sep = g.Ignore.FirstOrDefault(n => n.Contains("WS", StringComparison.Ordinal)) ?? (g.Ignore.Count > 0 ? g.Ignore[0] : null);
         _separator = sep is null ? null : _terminals[sep].Regex;
         ComputeHeights();
     }
@@ -71,9 +75,16 @@ public sealed class GrammarSampler
         _ => 0,
     };
 
-    /// <summary>A random sentence as UTF-8 bytes.</summary>
+    /// <summary>
+    /// Relative weights of a rule's alternatives, by rule name: of its definitions when it has several, otherwise of
+    /// the top-level choice of its body. Rules not listed choose uniformly.
+    /// </summary>
+    public IReadOnlyDictionary<string, IReadOnlyList<double>>? RuleWeights { get; init; }
+
+    /// <summary>A random sentence as UTF-8 bytes; <paramref name="depthBudget"/> bounds the derivation depth before it heads for the shortest completion.</summary>
     public byte[] Sample(Random rng, int depthBudget = 12)
     {
+        ArgumentNullException.ThrowIfNull(rng);
         var lexemes = new List<byte[]>();
         Expand(new RuleRef(_g.StartRule, default), rng, 0, depthBudget, lexemes);
         var output = new List<byte>();
@@ -85,7 +96,7 @@ public sealed class GrammarSampler
         return output.ToArray();
     }
 
-    private void Expand(GrammarExpr e, Random rng, int depth, int budget, List<byte[]> output)
+    private void Expand(GrammarExpr e, Random rng, int depth, int budget, List<byte[]> output, IReadOnlyList<double>? weightsFor = null)
     {
         bool deep = depth > budget;
         switch (e)
@@ -101,7 +112,7 @@ public sealed class GrammarSampler
                         int best = options.Min(Height);
                         options = options.Where(a => Height(a) == best).ToList();
                     }
-                    Expand(options[rng.Next(options.Count)], rng, depth + 1, budget, output);
+                    Expand(Pick(options, c.Alternatives, rng, weightsFor), rng, depth + 1, budget, output);
                     break;
                 }
             case RepeatExpr r:
@@ -119,7 +130,15 @@ public sealed class GrammarSampler
                         int best = defs.Min(d => Height(d.Body));
                         defs = defs.Where(d => Height(d.Body) == best).ToList();
                     }
-                    Expand(defs[rng.Next(defs.Count)].Body, rng, depth + 1, budget, output);
+                    var weights = RuleWeights?.GetValueOrDefault(rr.Name);
+                    if (_rules[rr.Name].Count == 1)
+                    {
+                        // A single definition: the weights belong to the choice at the top of its body.
+                        Expand(defs[0].Body, rng, depth + 1, budget, output, weights);
+                        break;
+                    }
+                    var all = _rules[rr.Name].Select(d => d.Body).ToList();
+                    Expand(Pick(defs.Select(d => d.Body).ToList(), all, rng, weights), rng, depth + 1, budget, output);
                     break;
                 }
             case TerminalRef t:
@@ -129,6 +148,28 @@ public sealed class GrammarSampler
                 output.Add(SampleLexeme(t.Regex, t.LiteralText is not null, rng));
                 break;
         }
+    }
+
+    // A weighted choice among the usable options; weights are given for all alternatives, in order.
+    private static GrammarExpr Pick(List<GrammarExpr> usable, IReadOnlyList<GrammarExpr> all, Random rng, IReadOnlyList<double>? weights)
+    {
+        if (weights is null || weights.Count != all.Count) return usable[rng.Next(usable.Count)];
+        var w = usable.Select(u => Math.Max(0, weights[IndexOf(all, u)])).ToArray();
+        double total = w.Sum();
+        if (!(total > 0)) return usable[rng.Next(usable.Count)];
+        double x = rng.NextDouble() * total;
+        for (int i = 0; i < w.Length; i++)
+        {
+            x -= w[i];
+            if (x < 0) return usable[i];
+        }
+        return usable[^1];
+    }
+
+    private static int IndexOf(IReadOnlyList<GrammarExpr> all, GrammarExpr e)
+    {
+        for (int i = 0; i < all.Count; i++) if (ReferenceEquals(all[i], e)) return i;
+        return 0;
     }
 
     private byte[] SampleLexeme(RegexNode regex, bool isLiteral, Random rng)
