@@ -144,6 +144,55 @@ public sealed class GenerationApiTests
         using var batching = new BatchingLanguageModel(model, ownsInner: false);
         var together = await Task.WhenAll(Enumerable.Range(0, 6).Select(s => Task.Run(() => batching.GenerateAsync<Person>("p", Compact with { Seed = s }, ct), ct)));
         Assert.Equal(alone, together.Select(r => r.Text));
-        Assert.True(batching.RowsScored > batching.Passes, $"{batching.RowsScored} rows in {batching.Passes} passes");
+        Assert.Equal(together.Sum(r => r.CompletionTokens + 1), batching.RowsScored); // one row per token drawn, end-of-sequence included
+    }
+
+    [Fact]
+    public async Task Calls_that_arrive_during_a_pass_are_joined_into_the_next_one()
+    {
+        using var bigram = TextModels.Ascii();
+        var gated = new GatedModel(bigram);
+        using var batching = new BatchingLanguageModel(gated, ownsInner: false);
+        var ct = TestContext.Current.CancellationToken;
+        var sequences = Enumerable.Range(0, 4).Select(i => batching.CreateSequence(bigram.EncodePrompt(new string((char)('a' + i), 1)))).ToArray();
+        var first = batching.ScoreAsync([sequences[0]], ct);
+        await gated.Entered.WaitAsync(ct);          // the first pass is running and held
+        var rest = new[] { batching.ScoreAsync([sequences[1], sequences[2]], ct), batching.ScoreAsync([sequences[3]], ct) };
+        gated.Release();
+        using var a = await first;
+        using var b = await rest[0];
+        using var c = await rest[1];
+        Assert.Equal([1, 3], gated.BatchSizes);      // the two later calls shared one pass
+        Assert.Equal((2, 4L), ((int)batching.Passes, batching.RowsScored));
+        // Each caller got its own rows: the scores after 'b', 'c' and 'd'.
+        using var direct = await bigram.ScoreAsync([bigram.CreateSequence(bigram.EncodePrompt("c"))], ct);
+        Assert.Equal(2, b.Count);
+        Assert.Equal(direct.LogProb(0, 5), b.LogProb(1, 5));
+        Assert.Equal(1, c.Count);
+    }
+
+    /// <summary>Holds its first scoring call until released, so that others queue behind it.</summary>
+    private sealed class GatedModel(ILanguageModel inner) : ILanguageModel
+    {
+        private readonly TaskCompletionSource _entered = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        private readonly TaskCompletionSource _release = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public List<int> BatchSizes { get; } = [];
+        public Task Entered => _entered.Task;
+        public void Release() => _release.TrySetResult();
+        public string Name => inner.Name;
+        public Structured.Tokens.TokenVocabulary Vocabulary => inner.Vocabulary;
+        public IReadOnlyList<int> EncodePrompt(string prompt) => inner.EncodePrompt(prompt);
+        public IModelSequence CreateSequence(IReadOnlyList<int> tokens) => inner.CreateSequence(tokens);
+
+        public async Task<INextTokenScores> ScoreAsync(IReadOnlyList<IModelSequence> sequences, CancellationToken cancellationToken = default)
+        {
+            lock (BatchSizes) BatchSizes.Add(sequences.Count);
+            _entered.TrySetResult();
+            await _release.Task.WaitAsync(cancellationToken);
+            return await inner.ScoreAsync(sequences, cancellationToken);
+        }
+
+        public void Dispose() { }
     }
 }
