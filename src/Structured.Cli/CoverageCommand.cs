@@ -69,8 +69,10 @@ internal static class CoverageCommand
         rows.AppendLine("| file | instances | passed | compile errors | invalid accepted | valid rejected |");
         rows.AppendLine("|---|---:|---:|---:|---:|---:|");
         var failures = new StringBuilder();
+        using var progress = new ConsoleProgress("coverage files", files.Count);
         foreach (var file in files)
         {
+            progress.Advance();
             string rel = Path.GetRelativePath(tests, file).Replace('\\', '/');
             bool formats = rel.StartsWith("optional/format", StringComparison.Ordinal);
             var tally = new Tally();

@@ -61,8 +61,10 @@ internal static class AwrsBenchmark
         // Warm-up so the first schema does not pay for JIT and the model's first allocation.
         var awrsOptions = new AwrsOptions { MaxRejects = maxRejects > 0 ? maxRejects : null };
         await GenerateAsync(model, Potential.FromGrammar(Parsing.CompiledGrammar.FromRegex("[a-z]{1,8}")), "warm", 8, seed, awrsOptions);
+        using var progress = new ConsoleProgress("awrs schemas", picked.Count);
         foreach (var (id, schema) in picked)
         {
+            progress.Advance();
             Potential condition;
             try { condition = Potential.FromGrammar(Schemas.JsonSchema.Compile(schema)); }
             catch (GrammarException) { compileErrors++; continue; }

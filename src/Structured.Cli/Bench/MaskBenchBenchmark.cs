@@ -48,6 +48,7 @@ internal static class MaskBenchBenchmark
         var compileMs = new List<double>();
         var reasons = new Dictionary<string, int>(StringComparer.Ordinal);
         var subsets = new List<object>();
+        using var progress = new ConsoleProgress("maskbench schemas", limit);
         foreach (var file in Directory.GetFiles(maskbench, "*.jsonl").Order(StringComparer.Ordinal))
         {
             if (limit > 0 && schemas >= limit) break;
@@ -72,6 +73,7 @@ internal static class MaskBenchBenchmark
                 using var entryDoc = JsonDocument.Parse(line);
                 var entry = entryDoc.RootElement;
                 schemas++;
+                progress.Advance();
                 sSchemas++;
                 var tests = entry.GetProperty("tests").EnumerateArray().ToList();
                 invalidInstances += tests.Count(t => !t.GetProperty("valid").GetBoolean());

@@ -39,8 +39,10 @@ internal static class AlignmentSuite
             table.AppendLine("| case | constraint | T | support | log Z | sampler | N | TV | KL | log Z − mean log Ẑ |");
             table.AppendLine("|---|---|---|---|---|---|---|---|---|---|");
             var series = new List<(string Case, string Method, List<(int N, double Tv)> Points)>();
+            using var progress = new ConsoleProgress("alignment cases", cases.Count);
             foreach (var c in cases)
             {
+                progress.Advance();
                 File.WriteAllText(Path.Combine(dir.FullName, $"{c.Name}.bigram.json"), c.ModelJson);
                 var model = BigramModel.Parse(c.ModelJson, c.Name);
                 var potential = Potential.FromGrammar(c.Compile());

@@ -82,8 +82,10 @@ internal static partial class SemanticEvaluation
             var critic = EmailMatchesName();
             int smcOk = 0, failed = 0;
             string? example = null;
+            using var progress = new ConsoleProgress("smc runs", n);
             for (int i = 0; i < n; i++)
             {
+                progress.Advance();
                 var run = await SequentialMonteCarlo.RunAsync(lm, new AwrsSampler(condition, lm.Vocabulary), prompt,
                     new SmcOptions { Particles = r.GetValue(particles), MaxTokens = t, Seed = s + i, Critic = critic }, cancellationToken);
                 if (run.Sample is null) { failed++; continue; }
