@@ -70,6 +70,9 @@ public sealed record GenerationOptions
     /// </summary>
     public bool PlainIntegers { get; init; } = true;
 
+    /// <summary>No JSON properties beyond those a schema lists, unless it allows them explicitly (OpenAI's strict mode; a type's schema leaves them open).</summary>
+    public bool Strict { get; init; }
+
     /// <summary>Drop schema keywords that cannot be enforced exactly (with warnings in the result) instead of failing.</summary>
     public bool Lenient { get; init; }
 
@@ -77,7 +80,7 @@ public sealed record GenerationOptions
     public JsonSerializerOptions? SerializerOptions { get; init; }
 
     /// <summary>The schema compiler options these options imply.</summary>
-    public JsonSchemaOptions SchemaOptions => new() { Whitespace = Whitespace, PropertyOrder = PropertyOrder, Lenient = Lenient, CanonicalIntegers = PlainIntegers };
+    public JsonSchemaOptions SchemaOptions => new() { Whitespace = Whitespace, PropertyOrder = PropertyOrder, Lenient = Lenient, Strict = Strict, CanonicalIntegers = PlainIntegers };
 
     internal SamplingOptions Sampling => new() { Temperature = Temperature, TopK = TopK, TopP = TopP };
 

@@ -60,6 +60,22 @@ public sealed class GenerationApiTests
     }
 
     [Fact]
+    public async Task Strict_mode_writes_only_the_listed_properties()
+    {
+        using var model = TextModels.Ascii();
+        var ct = TestContext.Current.CancellationToken;
+        for (int seed = 0; seed < 8; seed++)
+        {
+            var strict = await model.GenerateAsync<Person>("p", Compact with { Seed = seed, Strict = true }, ct);
+            Assert.All(JsonDocument.Parse(strict.Text).RootElement.EnumerateObject(), p => Assert.Contains(p.Name, new[] { "name", "age", "email" }));
+        }
+        // Without it the type's schema leaves objects open, as JSON Schema does.
+        const string extra = """{"name":"a","age":1,"email":null,"x":1}""";
+        Assert.True(Constraint.For<Person>(Compact.SchemaOptions).Accepts(extra));
+        Assert.False(Constraint.For<Person>((Compact with { Strict = true }).SchemaOptions).Accepts(extra));
+    }
+
+    [Fact]
     public async Task Same_seed_same_text_and_streaming_chunks_add_up_to_the_text()
     {
         using var model = TextModels.Ascii();
