@@ -71,8 +71,9 @@ public static class StructuredGen
             int depth = options.MinDepth + Math.Max(0, size) / Math.Max(1, options.SizePerDepth);
             for (int attempt = 0; attempt < options.MaxAttempts; attempt++)
             {
-                // Deterministic per (seed, size, attempt), so FsCheck's replay reproduces the value.
-                var bytes = sampler.Sample(new Random(HashCode.Combine(seed, size, attempt)), depth);
+                // Deterministic per (seed, size, attempt) across processes, so FsCheck's replay reproduces the value
+                // (HashCode.Combine is randomised per process).
+                var bytes = sampler.Sample(new Random(unchecked((seed * 1_000_003) ^ (size * 7_919) ^ (attempt * 104_729))), depth);
                 if (constraint.Grammar.Accepts(bytes) && Utf8(bytes) is { } text) return text;
             }
             throw new InvalidOperationException($"no sentence of the {constraint.Description} was drawn in {options.MaxAttempts} attempts (seed {seed}, size {size}); "
