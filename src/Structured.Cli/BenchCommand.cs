@@ -17,6 +17,7 @@ internal static class BenchCommand
         command.Subcommands.Add(Model());
         command.Subcommands.Add(Awrs());
         command.Subcommands.Add(Serve());
+        command.Subcommands.Add(Grammars());
         return command;
     }
 
@@ -68,6 +69,16 @@ internal static class BenchCommand
         var maxRejects = new Option<int>("--max-rejects") { Description = "AWRS switches to an exact mask after this many rejections; 0 never does.", DefaultValueFactory = _ => 64 };
         var command = new Command("awrs", "AWRS against full masking on MaskBench schemas: checks per token against the vocabulary size, and time per token.") { model, data, limit, maxTokens, seed, maxRejects };
         command.SetAction((r, _) => Bench.AwrsBenchmark.RunAsync(r.GetValue(model)!, r.GetValue(data)!.FullName, r.GetValue(limit), r.GetValue(maxTokens), r.GetValue(seed), r.GetValue(maxRejects)));
+        return command;
+    }
+
+    private static Command Grammars()
+    {
+        var folder = new Option<DirectoryInfo>("--grammars") { Description = "The grammar library folder (with examples/NAME/valid/).", DefaultValueFactory = _ => new DirectoryInfo("grammars") };
+        var tokenizer = new Option<string>("--tokenizer") { Description = "cl100k or o200k.", DefaultValueFactory = _ => "o200k" };
+        var passes = new Option<int>("--passes") { Description = "Passes over the examples; the first is reported apart (cold caches).", DefaultValueFactory = _ => 5 };
+        var command = new Command("grammars", "Per library grammar: compile time, and mask time along its valid examples.") { folder, tokenizer, passes };
+        command.SetAction(r => GrammarLibraryBenchmark.Run(r.GetValue(folder)!.FullName, r.GetValue(tokenizer)!, Math.Max(1, r.GetValue(passes))));
         return command;
     }
 

@@ -8,12 +8,12 @@ namespace Structured.Cli;
 internal sealed class ConstraintOptions
 {
     public Option<FileInfo?> Schema { get; } = new("--schema") { Description = "A JSON Schema file." };
-    public Option<FileInfo?> Grammar { get; } = new("--grammar") { Description = "A grammar file: .gbnf (llama.cpp GBNF) or .lark (Lark-style EBNF)." };
+    public Option<FileInfo?> Grammar { get; } = new("--grammar") { Description = "A grammar file: .gbnf (llama.cpp GBNF), .lark (Lark-style EBNF) or .g4 (ANTLR 4)." };
     public Option<string?> Regex { get; } = new("--regex") { Description = "An ECMA-262 regex; the whole input must match it." };
     public Option<bool> Lenient { get; } = new("--lenient") { Description = "Schemas: drop keywords that cannot be enforced exactly, with a warning, instead of failing." };
     public Option<string> Whitespace { get; } = new("--whitespace") { Description = "Schemas: flexible (default, bounded), compact or pretty.", DefaultValueFactory = _ => "flexible" };
     public Option<string> PropertyOrder { get; } = new("--property-order") { Description = "Schemas: schema (default) or any.", DefaultValueFactory = _ => "schema" };
-    public Option<bool> Strict { get; } = new("--strict") { Description = "Schemas: no properties beyond those listed unless the schema allows them." };
+    public Option<bool> Strict { get; } = new("--strict") { Description = "Schemas: no properties beyond those listed unless the schema allows them. ANTLR grammars: actions and predicates are errors, not warnings." };
 
     public void AddTo(Command command, bool withRegex)
     {
@@ -47,6 +47,12 @@ internal sealed class ConstraintOptions
                 var compiled = Schemas.JsonSchema.ToGrammar(File.ReadAllText(schema.FullName), options);
                 foreach (var w in compiled.Warnings) Console.Error.WriteLine($"warning: {w}");
                 return compiled.Grammar;
+            }
+            if (grammar is not null && grammar.Extension.Equals(".g4", StringComparison.OrdinalIgnoreCase))
+            {
+                var g = AntlrReader.Read(File.ReadAllText(grammar.FullName), grammar.Name, result.GetValue(Strict), out var warnings);
+                foreach (var w in warnings) Console.Error.WriteLine($"warning: {w}");
+                return g;
             }
             if (grammar is not null) return GrammarFile.Load(grammar.FullName);
             return Structured.Grammars.Grammar.FromRegex(regex!);

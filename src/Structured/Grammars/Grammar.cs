@@ -42,6 +42,13 @@ public sealed class Grammar
     /// </summary>
     public bool FuseRegularParts { get; init; } = true;
 
+    /// <summary>
+    /// Under <see cref="LexemeMatch.Longest"/>, lex without regard to what the parser expects, as ANTLR does: every
+    /// terminal competes for the longest match and for ties everywhere, and a token the parser cannot take there is
+    /// an error. Off (Lark's contextual lexing), only the terminals the parser allows compete, except reserved literals.
+    /// </summary>
+    public bool ContextFreeLexing { get; init; }
+
     /// <summary>A file name or label for error messages.</summary>
     public string? SourceName { get; }
 
@@ -50,6 +57,9 @@ public sealed class Grammar
 
     /// <summary>Reads a Lark-style EBNF grammar.</summary>
     public static Grammar FromLark(string text, string? sourceName = null) => LarkReader.Read(text, sourceName);
+
+    /// <summary>Reads an ANTLR 4 grammar (<c>.g4</c>); actions and predicates are ignored (see <see cref="AntlrReader"/> for their warnings and strict mode).</summary>
+    public static Grammar FromAntlr(string text, string? sourceName = null) => AntlrReader.Read(text, sourceName);
 
     /// <summary>A grammar whose language is the full matches of an ECMA-262 regex.</summary>
     public static Grammar FromRegex(string pattern)

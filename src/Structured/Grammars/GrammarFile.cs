@@ -1,10 +1,10 @@
 namespace Structured.Grammars;
 
-/// <summary>Loads a grammar file, choosing the reader by extension: <c>.gbnf</c> or <c>.lark</c>.</summary>
+/// <summary>Loads a grammar file, choosing the reader by extension: <c>.gbnf</c>, <c>.lark</c> or <c>.g4</c> (ANTLR).</summary>
 public static class GrammarFile
 {
     /// <summary>The extensions this version reads.</summary>
-    public static IReadOnlyList<string> Extensions { get; } = [".gbnf", ".lark"];
+    public static IReadOnlyList<string> Extensions { get; } = [".gbnf", ".lark", ".g4"];
 
     /// <summary>Reads and parses <paramref name="path"/>; throws <see cref="GrammarException"/> for bad or unsupported grammars.</summary>
     public static Grammar Load(string path)
@@ -18,7 +18,7 @@ public static class GrammarFile
     {
         ".gbnf" => Grammar.FromGbnf(text, sourceName),
         ".lark" => Grammar.FromLark(text, sourceName),
-        ".g4" => throw new GrammarException($"{sourceName}: ANTLR .g4 grammars are not yet supported"),
-        _ => throw new GrammarException($"{sourceName}: unknown grammar format '{extension}'; use .gbnf or .lark"),
+        ".g4" => Grammar.FromAntlr(text, sourceName),
+        _ => throw new GrammarException($"{sourceName}: unknown grammar format '{extension}'; use .gbnf, .lark or .g4"),
     };
 }

@@ -1,7 +1,11 @@
 namespace Structured.Lexing;
 
 /// <summary>A lexeme as the lexer sees it.</summary>
-internal readonly record struct LexemeSpec(int Term, LexemeMatch Match, bool Ignored, int Priority = 0, byte[]? Literal = null)
+/// <remarks>
+/// <c>Reserved</c>: context-free lexing (ANTLR's). Where the parser does not allow this lexeme it still competes for the
+/// longest match and for ties, as a shadow, so that the tokens never depend on what the parser expects.
+/// </remarks>
+internal readonly record struct LexemeSpec(int Term, LexemeMatch Match, bool Ignored, int Priority = 0, byte[]? Literal = null, bool Reserved = false)
 {
     /// <summary>Under longest match, ties at the same length go to the higher rank: explicit priority first, then literal over regex (Lark's rule).</summary>
     public int Rank => Priority * 2 + (Literal is null ? 0 : 1);
@@ -110,7 +114,13 @@ internal sealed class LexerTable
         for (int k = 0; k < _lexemes.Length; k++)
         {
             var spec = _lexemes[k];
-            if (spec.Literal is null || spec.Match != LexemeMatch.Longest || Array.BinarySearch(allowed, k) >= 0) continue;
+            if (spec.Match != LexemeMatch.Longest || Array.BinarySearch(allowed, k) >= 0 || spec.Term == TermStore.Nothing) continue;
+            if (spec.Reserved && !spec.Ignored)
+            {
+                result.Add(k);
+                continue;
+            }
+            if (spec.Literal is null) continue;
             foreach (int l in allowed)
             {
                 var other = _lexemes[l];

@@ -80,6 +80,14 @@ internal sealed class GrammarCompiler
             if (!_terminalDefs.TryGetValue(name, out var def)) throw Error($"%ignore names an undefined terminal '{name}'", default);
             ignored.Add(LexemeFor(_terms.FromNode(def.Regex), name, MatchFor(def.Lazy), ignored: true, priority: def.Priority));
         }
+        if (_g.ContextFreeLexing)
+        {
+            // Every token exists for the lexer, even one no rule uses: it still takes its matches away from the others.
+            var ignoredNames = _g.Ignore.ToHashSet(StringComparer.Ordinal);
+            foreach (var def in _g.Terminals)
+                if (!ignoredNames.Contains(def.Name))
+                    LexemeFor(_terms.FromNode(def.Regex), def.Name, MatchFor(def.Lazy), priority: def.Priority, literal: def.LiteralText);
+        }
         return Finish(superStart, ignored.Distinct().ToArray());
     }
 
@@ -192,7 +200,8 @@ internal sealed class GrammarCompiler
         var key = (term, match, ignored);
         if (_lexemeIds.TryGetValue(key, out int id)) return id;
         id = _lexemes.Count;
-        _lexemes.Add(new LexemeSpec(term, match, ignored, priority, literal is null ? null : System.Text.Encoding.UTF8.GetBytes(literal)));
+        _lexemes.Add(new LexemeSpec(term, match, ignored, priority, literal is null ? null : System.Text.Encoding.UTF8.GetBytes(literal),
+            Reserved: _g.ContextFreeLexing && match == LexemeMatch.Longest && !ignored));
         _lexemeNames.Add(display);
         _lexemeIds[key] = id;
         return id;

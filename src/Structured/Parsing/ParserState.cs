@@ -121,8 +121,11 @@ public sealed class ParserState
                 continue;
             }
             var st = lexer[t.LexerState];
-            foreach (int lex in st.Lexemes)
+            var continuing = st.Lexemes;
+            foreach (int lex in continuing)
                 AddUnique(expected, g.LexemeName(lex) + " (continued)");
+            // Only tokens the parser cannot take matched here (context-free lexing): say what it wanted where they began.
+            if (continuing.Length == 0) starts.Add(t.Column);
             if (st.EndIfLongest.Length > 0)
             {
                 Stepper.For(g).CommitLongest(t.Column, t.LexerState, offset, bases);
