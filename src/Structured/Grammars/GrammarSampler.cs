@@ -20,6 +20,8 @@ public sealed class GrammarSampler
     private readonly Dictionary<string, int> _height = new(StringComparer.Ordinal);
     private readonly HashSet<string> _literals = new(StringComparer.OrdinalIgnoreCase);
     private readonly RegexNode? _separator;
+    private readonly TermStore? _store;
+    private readonly List<(TerminalDefinition Def, int Term)> _reserved = [];
 
     /// <summary>Prepares a sampler for <paramref name="g"/>.</summary>
     public GrammarSampler(Grammar g)
@@ -30,6 +32,12 @@ public sealed class GrammarSampler
         _terminals = g.Terminals.ToDictionary(t => t.Name);
         foreach (var t in g.Terminals) if (t.LiteralText is { } lit) _literals.Add(lit);
         foreach (var r in g.Rules) CollectLiterals(r.Body);
+        if (g.ContextFreeLexing)
+        {
+            _store = new TermStore();
+            var ignored = g.Ignore.ToHashSet(StringComparer.Ordinal);
+            _reserved = g.Terminals.Where(t => !ignored.Contains(t.Name)).Select(t => (t, _store.FromNode(t.Regex))).ToList();
+        }
         string? sep = g.Ignore.FirstOrDefault(n => n.Contains("WS", StringComparison.Ordinal)) ?? (g.Ignore.Count > 0 ? g.Ignore[0] : null);
         _separator = sep is null ? null : _terminals[sep].Regex;
         ComputeHeights();
@@ -142,7 +150,7 @@ public sealed class GrammarSampler
                     break;
                 }
             case TerminalRef t:
-                output.Add(SampleLexeme(_terminals[t.Name].Regex, _terminals[t.Name].LiteralText is not null, rng));
+                output.Add(SampleLexeme(_terminals[t.Name].Regex, _terminals[t.Name].LiteralText is not null, rng, _terminals[t.Name]));
                 break;
             case TokenExpr t:
                 output.Add(SampleLexeme(t.Regex, t.LiteralText is not null, rng));
@@ -172,8 +180,31 @@ public sealed class GrammarSampler
         return 0;
     }
 
-    private byte[] SampleLexeme(RegexNode regex, bool isLiteral, Random rng)
+    // Under context-free lexing (ANTLR), a text that a higher-priority terminal also matches whole would be read as that
+    // terminal: draw again.
+    private bool TakenByAnother(byte[] text, TerminalDefinition own)
     {
+        if (_store is null) return false;
+        foreach (var (def, term) in _reserved)
+        {
+            if (def.Priority <= own.Priority || ReferenceEquals(def, own)) continue;
+            int t = term;
+            lock (_store) foreach (byte b in text) { t = _store.DeriveLocked(t, b); if (t == TermStore.Nothing) break; }
+            if (t != TermStore.Nothing && _store.IsNullable(t)) return true;
+        }
+        return false;
+    }
+
+    private byte[] SampleLexeme(RegexNode regex, bool isLiteral, Random rng, TerminalDefinition? terminal = null)
+    {
+        if (terminal is not null && _store is not null)
+        {
+            for (int attempt = 0; ; attempt++)
+            {
+                var bytes = HasBooleanParts(regex) ? TermSampler.Sample(regex, rng, nonEmpty: true) : SampleRegex(regex, rng, nonEmpty: true);
+                if (attempt > 50 || !TakenByAnother(bytes, terminal)) return bytes;
+            }
+        }
         if (HasBooleanParts(regex)) return TermSampler.Sample(regex, rng, nonEmpty: _g.LexemeMatch == LexemeMatch.Longest);
         for (int attempt = 0; ; attempt++)
         {
