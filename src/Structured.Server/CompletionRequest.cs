@@ -89,7 +89,7 @@ internal sealed class CompletionRequest
                 if (!js.TryGetProperty("name", out var name) || name.ValueKind != JsonValueKind.String || name.GetString() is not { Length: > 0 and <= 64 } n
                     || n.Any(c => !(char.IsAsciiLetterOrDigit(c) || c is '_' or '-')))
                     throw OpenAIError.BadRequest("response_format.json_schema.name must be 1 to 64 letters, digits, '_' or '-'", "response_format.json_schema.name");
-                var schema = js.TryGetProperty("schema", out var s) ? s : JsonDocument.Parse("{}").RootElement;
+                var schema = js.TryGetProperty("schema", out var s) ? s : AnySchema;
                 if (schema.ValueKind is not (JsonValueKind.Object or JsonValueKind.True or JsonValueKind.False))
                     throw OpenAIError.BadRequest("response_format.json_schema.schema must be a JSON Schema object", "response_format.json_schema.schema");
                 o.ResponseFormat = ChatResponseFormat.ForJsonSchema(schema.Clone(), n);
@@ -98,6 +98,8 @@ internal sealed class CompletionRequest
                 throw OpenAIError.BadRequest($"response_format.type must be text, json_object or json_schema, not '{t.GetString()}'", "response_format.type");
         }
     }
+
+    private static readonly JsonElement AnySchema = JsonSerializer.SerializeToElement(new { });
 
     private static readonly Lazy<Constraint> JsonObjectConstraint = new(() => Constraint.AnyJsonObject());
 
