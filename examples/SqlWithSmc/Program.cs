@@ -13,7 +13,7 @@ var knownTables = Potential.FromPredicate(
     isViablePrefix: text => TablesNamed(text, complete: false).All(t => tables.Contains(t, StringComparer.OrdinalIgnoreCase)),
     isAcceptable: text => TablesNamed(text, complete: true).All(t => tables.Contains(t, StringComparer.OrdinalIgnoreCase)));
 
-var options = new GenerationOptions { Sampler = SamplerKind.Smc, Particles = 8, Critic = knownTables, MaxTokens = 48, Seed = 1 };
+var options = new GenerationOptions { Sampler = SamplerKind.Smc, Particles = 16, Critic = knownTables, MaxTokens = 64, Seed = 1 };
 var result = await model.GenerateTextAsync("-- a query over users and orders\n", sql, options);
 Console.WriteLine(result.Value);
 Console.WriteLine($"log Z = {result.LogMarginalLikelihood:F2}; posterior:");
@@ -22,6 +22,6 @@ foreach (var entry in result.Posterior!.Take(5)) Console.WriteLine($"  {entry.Pr
 // Table names after FROM or JOIN; in a prefix, the last name may still be growing.
 static IEnumerable<string> TablesNamed(string text, bool complete)
 {
-    var names = Regex.Matches(text, @"\b(?:from|join)\s+([A-Za-z_][A-Za-z0-9_]*)", RegexOptions.IgnoreCase).Select(m => m.Groups[1]);
+    var names = Regex.Matches(text, @"\b(?:from|join|update|into)\s+([A-Za-z_][A-Za-z0-9_]*)", RegexOptions.IgnoreCase).Select(m => m.Groups[1]);
     return names.Where(g => complete || g.Index + g.Length < text.Length).Select(g => g.Value);
 }
