@@ -111,13 +111,16 @@ internal sealed class LexerTable
     private List<int> Shadows(int[] allowed)
     {
         var result = new List<int>();
+        ByteSet? allowedFirst = null;
         for (int k = 0; k < _lexemes.Length; k++)
         {
             var spec = _lexemes[k];
             if (spec.Match != LexemeMatch.Longest || Array.BinarySearch(allowed, k) >= 0 || spec.Term == TermStore.Nothing) continue;
             if (spec.Reserved && !spec.Ignored)
             {
-                result.Add(k);
+                // A reserved lexeme whose first bytes no allowed lexeme shares is never alive beside one: it cannot
+                // change a verdict, only slow the masks (an identifier shadow would keep every letter-led token alive).
+                if (!FirstBytesLocked(k).Intersect(allowedFirst ??= FirstBytesOf(allowed)).IsEmpty) result.Add(k);
                 continue;
             }
             if (spec.Literal is null) continue;
@@ -130,6 +133,28 @@ internal sealed class LexerTable
             }
         }
         return result;
+    }
+
+    private ByteSet FirstBytesOf(int[] lexemes)
+    {
+        var set = ByteSet.Empty;
+        foreach (int l in lexemes) set = set.Union(FirstBytesLocked(l));
+        return set;
+    }
+
+    private ByteSet[]? _firstBytes;
+
+    // The bytes a lexeme's matches can start with (under the lock: derivatives may build terms).
+    private ByteSet FirstBytesLocked(int lexeme)
+    {
+        _firstBytes ??= new ByteSet[_lexemes.Length];
+        var known = _firstBytes[lexeme];
+        if (!known.IsEmpty || _lexemes[lexeme].Term == TermStore.Nothing) return known;
+        var set = ByteSet.Empty;
+        for (int b = 0; b < 256; b++)
+            if (_terms.DeriveLocked(_lexemes[lexeme].Term, (byte)b) != TermStore.Nothing) set = set.Add((byte)b);
+        _firstBytes[lexeme] = set;
+        return set;
     }
 
     private bool Matches(int term, byte[] text)
