@@ -27,7 +27,7 @@ public sealed record StructuredChatClientOptions
 /// <list type="bullet">
 /// <item><see cref="ChatOptions.ResponseFormat"/>: null or text → free text; JSON without a schema → any JSON value;
 /// JSON with a schema → that schema (OpenAI's <c>json_schema</c> envelope, as Semantic Kernel passes it, is unwrapped).</item>
-/// <item><see cref="ChatOptions.AdditionalProperties"/>: <c>"grammar"</c> (with <c>"grammar_syntax"</c> gbnf or lark,
+/// <item><see cref="ChatOptions.AdditionalProperties"/>: <c>"grammar"</c> (with <c>"grammar_syntax"</c> gbnf, lark or g4,
 /// default gbnf), <c>"regex"</c>, or <c>"constraint"</c> (a <see cref="Constraint"/>); <c>"sampler"</c> (lcd, awrs, smc)
 /// and <c>"particles"</c>.</item>
 /// <item>Temperature, top-p, top-k, seed and the output token limit map to <see cref="GenerationOptions"/>.</item>

@@ -113,7 +113,10 @@ public sealed class Constraint
     /// <summary>A Lark-style EBNF grammar.</summary>
     public static Constraint Lark(string grammar) => new("Lark grammar", CompiledGrammar.FromLark(grammar ?? throw new ArgumentNullException(nameof(grammar))), null, []);
 
-    /// <summary>A grammar in the given syntax: "gbnf" or "lark" (a file extension, with or without the dot, also works).</summary>
+    /// <summary>An ANTLR 4 grammar (<c>.g4</c>); actions and predicates are ignored (<see cref="AntlrReader"/> reports them).</summary>
+    public static Constraint Antlr(string grammar) => new("ANTLR grammar", CompiledGrammar.Compile(Grammars.Grammar.FromAntlr(grammar ?? throw new ArgumentNullException(nameof(grammar)))), null, []);
+
+    /// <summary>A grammar in the given syntax: "gbnf", "lark" or "g4" (a file extension, with or without the dot, also works).</summary>
     public static Constraint FromGrammarText(string grammar, string syntax)
     {
         ArgumentNullException.ThrowIfNull(syntax);
@@ -121,7 +124,8 @@ public sealed class Constraint
         {
             "gbnf" => Gbnf(grammar),
             "lark" or "ebnf" => Lark(grammar),
-            _ => throw new GrammarException($"unknown grammar syntax '{syntax}': use gbnf or lark"),
+            "g4" or "antlr" => Antlr(grammar),
+            _ => throw new GrammarException($"unknown grammar syntax '{syntax}': use gbnf, lark or g4"),
         };
     }
 

@@ -72,6 +72,11 @@ public sealed class ChatClientTests
             Seed = 1, AdditionalProperties = new() { ["grammar"] = "start: \"up\" | \"down\"", ["grammar_syntax"] = "lark", ["sampler"] = "smc", ["particles"] = 3 },
         }, ct);
         Assert.Contains(lark.Text, new[] { "up", "down" });
+        var g4 = await client.GetResponseAsync("x", new ChatOptions
+        {
+            Seed = 1, AdditionalProperties = new() { ["grammar"] = "grammar G; pair : '(' INT ',' INT ')' ; INT : [0-9]+ ;", ["grammar_syntax"] = "g4" },
+        }, ct);
+        Assert.Matches(@"^\([0-9]+,[0-9]+\)$", g4.Text);
         Assert.True(lark.Messages[^1].Contents.Count > 0);
         await Assert.ThrowsAsync<SchemaException>(() => client.GetResponseAsync("x",
             new ChatOptions { ResponseFormat = ChatResponseFormat.ForJsonSchema(JsonDocument.Parse("""{"type":"nope"}""").RootElement) }, ct));
