@@ -64,13 +64,8 @@ public sealed class Constraint
     /// <summary>A JSON Schema given as a parsed element.</summary>
     public static Constraint JsonSchema(JsonElement schema, JsonSchemaOptions? options = null)
     {
-        options ??= JsonSchemaOptions.Default;
-        var started = DateTime.UtcNow;
-        var set = SchemaSet.Load(schema, options.DefaultDraft, options.Documents);
-        var compiled = Schemas.JsonSchema.ToGrammar(set, options);
-        var left = options.Timeout - (DateTime.UtcNow - started);
-        var grammar = CompiledGrammar.Compile(compiled.Grammar, new CompileOptions { Timeout = left > TimeSpan.FromMilliseconds(100) ? left : TimeSpan.FromMilliseconds(100) });
-        return new Constraint("JSON Schema", grammar, schema.Clone(), compiled.Warnings);
+        var (grammar, warnings) = Schemas.JsonSchema.CompileWithWarnings(schema, options);
+        return new Constraint("JSON Schema", grammar, schema.Clone(), warnings);
     }
 
     /// <summary>Any JSON value (the schema <c>{}</c>).</summary>

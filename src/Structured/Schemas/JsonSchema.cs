@@ -35,12 +35,16 @@ public static class JsonSchema
     }
 
     /// <summary>Compiles a schema given as a parsed JSON element.</summary>
-    public static CompiledGrammar Compile(JsonElement schema, JsonSchemaOptions? options = null, CompileOptions? limits = null)
+    public static CompiledGrammar Compile(JsonElement schema, JsonSchemaOptions? options = null, CompileOptions? limits = null) =>
+        CompileWithWarnings(schema, options, limits).Grammar;
+
+    /// <summary>Compiles a schema and returns the keywords that lenient mode dropped.</summary>
+    internal static (CompiledGrammar Grammar, IReadOnlyList<string> Warnings) CompileWithWarnings(JsonElement schema, JsonSchemaOptions? options = null, CompileOptions? limits = null)
     {
         options ??= JsonSchemaOptions.Default;
         var started = DateTime.UtcNow;
-        var grammar = SchemaCompiler.Compile(SchemaSet.Load(schema, options.DefaultDraft, options.Documents), options).Grammar;
-        return CompiledGrammar.Compile(grammar, limits ?? new CompileOptions { Timeout = Remaining(options, started) });
+        var compiled = SchemaCompiler.Compile(SchemaSet.Load(schema, options.DefaultDraft, options.Documents), options);
+        return (CompiledGrammar.Compile(compiled.Grammar, limits ?? new CompileOptions { Timeout = Remaining(options, started) }), compiled.Warnings);
     }
 
     /// <summary>
