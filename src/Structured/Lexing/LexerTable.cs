@@ -35,7 +35,9 @@ internal sealed class LexerTable
         public int[] Lexemes => Enumerable.Range(0, Pairs.Length / 2).Select(i => Pairs[2 * i]).Where(l => (l & ShadowFlag) == 0).ToArray();
     }
 
-    private readonly object _gate = new();
+    // The store's lock, not one of our own: grammars derived from one another (fill-in-the-middle quotients) share a
+    // store, and every derivative any of their tables adds must be made under the same lock.
+    private readonly object _gate;
     private readonly TermStore _terms;
     private readonly LexemeSpec[] _lexemes;
     private readonly Dictionary<PairKey, int> _intern = [];
@@ -46,6 +48,7 @@ internal sealed class LexerTable
     public LexerTable(TermStore terms, LexemeSpec[] lexemes)
     {
         _terms = terms;
+        _gate = terms.Gate;
         _lexemes = lexemes;
         lock (_gate) InternLocked([]);
     }

@@ -9,19 +9,23 @@ namespace Structured.Lexing;
 /// Counted repetitions stay symbolic (<c>r{m,n}</c> steps to <c>r'·r{m-1,n-1}</c>), so <c>[^"]{0,5000}</c> costs nothing up front.
 /// </summary>
 /// <remarks>Thread-safe when used as the compiler and <see cref="LexerTable"/> use it: compilation builds terms under
-/// this store's lock before any parse, and during parsing the lexer table's lock guards every derivative it adds.</remarks>
+/// this store's lock before any parse, and during parsing the lexer tables take the same lock (<see cref="Gate"/>)
+/// for every derivative they add.</remarks>
 internal sealed class TermStore
 {
     public const int Nothing = 0;
     public const int Epsilon = 1;
 
-    private enum Kind : byte { Nothing, Epsilon, Bytes, Concat, Or, Repeat, And, Not }
+    private enum Kind : byte { Nothing, Epsilon, Bytes, Concat, Or, Repeat, And, Not, Quotient }
 
     // Boolean: the term contains an intersection or a complement, whose language may be empty although the term is not
     // Nothing; derivatives of such terms are checked for liveness, so the lexer never follows a dead end.
     private readonly record struct Term(Kind Kind, int A, int B, int Min, int Max, ByteSet Set, int[]? List, bool Nullable, int Hash, bool Boolean = false);
 
     private readonly object _gate = new();
+
+    /// <summary>The lock that guards every mutation; lexer tables over this store take it too.</summary>
+    internal object Gate => _gate;
     private readonly List<Term> _terms = [];
     private readonly Dictionary<Key, int> _intern = [];
     private readonly Dictionary<CodePointSet, int> _classes = [];
@@ -71,6 +75,10 @@ internal sealed class TermStore
                 break;
             case Kind.Not:
                 h = h.Add(FingerprintLocked(term.A));
+                break;
+            case Kind.Quotient:
+                h = h.Add(FingerprintLocked(term.A)).Add(_tails[term.B].Length);
+                foreach (byte b in _tails[term.B]) h = h.Add(b);
                 break;
             case Kind.Or:
             case Kind.And:
@@ -189,6 +197,7 @@ internal sealed class TermStore
             Kind.Or => Or(term.List!.Select(x => DeriveRaw(x, b)).ToArray()),
             Kind.And => And(term.List!.Select(x => DeriveRaw(x, b)).ToArray()),
             Kind.Not => Not(DeriveRaw(term.A, b)),
+            Kind.Quotient => Quotient(DeriveRaw(term.A, b), term.B),
             Kind.Repeat => Concat(DeriveRaw(term.A, b), Repeat(term.A, Math.Max(term.Min - 1, 0), term.Max < 0 ? -1 : term.Max - 1)),
             _ => throw new InvalidOperationException(),
         };
@@ -296,6 +305,50 @@ internal sealed class TermStore
     {
         if (_terms[a].Kind == Kind.Not) return _terms[a].A;
         return Intern(new Term(Kind.Not, a, 0, 0, 0, default, null, !_terms[a].Nullable, HashCode.Combine(7, a), true));
+    }
+
+    // L·t⁻¹ = { s : s·t ∈ L }, the right quotient by a fixed byte string: its derivative by b is (L/b)·t⁻¹, and it
+    // holds ε exactly when L holds t. Fill-in-the-middle uses it for a lexeme that the suffix finishes.
+    private int Quotient(int a, int tail)
+    {
+        if (a == Nothing) return Nothing;
+        int t = a;
+        foreach (byte b in _tails[tail])
+        {
+            t = DeriveRaw(t, b);
+            if (t == Nothing) break;
+        }
+        return Intern(new Term(Kind.Quotient, a, tail, 0, 0, default, null, t != Nothing && _terms[t].Nullable, HashCode.Combine(8, a, tail), true));
+    }
+
+    private readonly List<byte[]> _tails = [];
+    private readonly Dictionary<string, int> _tailIds = new(StringComparer.Ordinal);
+
+    /// <summary>
+    /// The non-empty strings <c>s</c> with <c>s·<paramref name="tail"/></c> in the language of <paramref name="term"/>:
+    /// the part of a lexeme before a cut, when the text after the cut is fixed. Nothing when there is none.
+    /// </summary>
+    public int RightQuotientNonEmpty(int term, ReadOnlySpan<byte> tail)
+    {
+        lock (_gate)
+        {
+            string key = Convert.ToHexString(tail);
+            if (!_tailIds.TryGetValue(key, out int id))
+            {
+                id = _tails.Count;
+                _tails.Add(tail.ToArray());
+                _tailIds[key] = id;
+            }
+            var any = Bytes(ByteSet.All);
+            int t = And([Quotient(term, id), Concat(any, Repeat(any, 0, -1))]);
+            return t == Nothing || !IsLiveLocked(t) ? Nothing : t;
+        }
+    }
+
+    /// <summary>The derivative by one byte, taking this store's lock (for callers that own no lexer table).</summary>
+    public int Derive(int t, byte b)
+    {
+        lock (_gate) return DeriveLocked(t, b);
     }
 
     private int Repeat(int a, int min, int max)

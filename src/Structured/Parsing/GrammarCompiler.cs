@@ -17,7 +17,7 @@ internal sealed class GrammarCompiler
 
     private readonly Grammar _g;
     private readonly CompileOptions _o;
-    private readonly TermStore _terms;
+    private TermStore _terms;
     private readonly List<LexemeSpec> _lexemes = [];
     private readonly List<string> _lexemeNames = [];
     private readonly Dictionary<(int Term, LexemeMatch Match, bool Ignored), int> _lexemeIds = [];
@@ -56,6 +56,24 @@ internal sealed class GrammarCompiler
         }
     }
 
+    /// <summary>
+    /// Compiles rules given already flat, over lexemes whose terms live in <paramref name="terms"/>, which the new
+    /// grammar shares with the one it derives from (its lexer tables lock the store): how fill-in-the-middle quotients are built.
+    /// </summary>
+    internal static CompiledGrammar FromFlatRules(Grammar source, TermStore terms, IReadOnlyList<(LexemeSpec Spec, string Name)> lexemes,
+        IReadOnlyList<string> nonterminals, IReadOnlyList<(int Lhs, int[] Rhs)> rules, int start, int[] ignored)
+    {
+        var c = new GrammarCompiler(source, CompileOptions.Default) { _terms = terms };
+        foreach (var (spec, name) in lexemes)
+        {
+            c._lexemes.Add(spec);
+            c._lexemeNames.Add(name);
+        }
+        c._ntNames.AddRange(nonterminals);
+        c._rules.AddRange(rules);
+        return c.Finish(start, ignored);
+    }
+
     private CompiledGrammar Run()
     {
         if (!_ruleDefs.ContainsKey(_g.StartRule))
@@ -78,7 +96,7 @@ internal sealed class GrammarCompiler
         foreach (var name in _g.Ignore)
         {
             if (!_terminalDefs.TryGetValue(name, out var def)) throw Error($"%ignore names an undefined terminal '{name}'", default);
-            ignored.Add(LexemeFor(_terms.FromNode(def.Regex), name, MatchFor(def.Lazy), ignored: true, priority: def.Priority));
+            ignored.Add(LexemeFor(def.Regex, name, MatchFor(def.Lazy), ignored: true, priority: def.Priority));
         }
         if (_g.ContextFreeLexing)
         {
@@ -86,7 +104,7 @@ internal sealed class GrammarCompiler
             var ignoredNames = _g.Ignore.ToHashSet(StringComparer.Ordinal);
             foreach (var def in _g.Terminals)
                 if (!ignoredNames.Contains(def.Name))
-                    LexemeFor(_terms.FromNode(def.Regex), def.Name, MatchFor(def.Lazy), priority: def.Priority, literal: def.LiteralText);
+                    LexemeFor(def.Regex, def.Name, MatchFor(def.Lazy), priority: def.Priority, literal: def.LiteralText);
         }
         return Finish(superStart, ignored.Distinct().ToArray());
     }
@@ -195,11 +213,13 @@ internal sealed class GrammarCompiler
         return node;
     }
 
-    private int LexemeFor(int term, string display, LexemeMatch match, bool ignored = false, int priority = 0, string? literal = null)
+    private int LexemeFor(RegexNode node, string display, LexemeMatch match, bool ignored = false, int priority = 0, string? literal = null)
     {
+        int term = _terms.FromNode(node);
         var key = (term, match, ignored);
         if (_lexemeIds.TryGetValue(key, out int id)) return id;
         id = _lexemes.Count;
+
         _lexemes.Add(new LexemeSpec(term, match, ignored, priority, literal is null ? null : System.Text.Encoding.UTF8.GetBytes(literal),
             Reserved: _g.ContextFreeLexing && match == LexemeMatch.Longest && !ignored));
         _lexemeNames.Add(display);
@@ -223,7 +243,7 @@ internal sealed class GrammarCompiler
     {
         if (IsRegular(e))
         {
-            output.Add(Lex(LexemeFor(_terms.FromNode(ToRegex(e)), Display(e), LexemeMatch.AllEnds)));
+            output.Add(Lex(LexemeFor(ToRegex(e), Display(e), LexemeMatch.AllEnds)));
             return;
         }
         switch (e)
@@ -257,11 +277,11 @@ internal sealed class GrammarCompiler
             case TerminalRef t:
                 {
                     var def = _terminalDefs[t.Name];
-                    output.Add(Lex(LexemeFor(_terms.FromNode(def.Regex), t.Name, MatchFor(def.Lazy), priority: def.Priority, literal: def.LiteralText)));
+                    output.Add(Lex(LexemeFor(def.Regex, t.Name, MatchFor(def.Lazy), priority: def.Priority, literal: def.LiteralText)));
                     break;
                 }
             case TokenExpr t:
-                output.Add(Lex(LexemeFor(_terms.FromNode(t.Regex), t.Display, MatchFor(t.Lazy), literal: t.LiteralText)));
+                output.Add(Lex(LexemeFor(t.Regex, t.Display, MatchFor(t.Lazy), literal: t.LiteralText)));
                 break;
             default:
                 throw new InvalidOperationException(e.GetType().Name);
@@ -272,7 +292,7 @@ internal sealed class GrammarCompiler
     {
         if (run.Count == 0) return;
         var expr = run.Count == 1 ? run[0] : new SeqExpr(run.ToArray());
-        output.Add(Lex(LexemeFor(_terms.FromNode(ToRegex(expr)), Display(expr), LexemeMatch.AllEnds)));
+        output.Add(Lex(LexemeFor(ToRegex(expr), Display(expr), LexemeMatch.AllEnds)));
         run.Clear();
     }
 
