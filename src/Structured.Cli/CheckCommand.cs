@@ -21,11 +21,6 @@ internal static class CheckCommand
         command.Options.Add(fimSuffix);
         command.SetAction(result =>
         {
-            if (result.GetValue(fimPrefix) is not null || result.GetValue(fimSuffix) is not null)
-            {
-                Console.Error.WriteLine("error: fill-in-the-middle (--fim-prefix/--fim-suffix) is not yet supported by this version");
-                return ExitCodes.BadConstraint;
-            }
             var grammar = constraint.Load(result);
             if (grammar is null) return ExitCodes.BadConstraint;
             var compiled = ConstraintOptions.Compile(grammar);
@@ -42,6 +37,8 @@ internal static class CheckCommand
                 Console.Error.WriteLine($"error: cannot read the input: {e.Message}");
                 return ExitCodes.BadConstraint;
             }
+            if (result.GetValue(fimPrefix) is not null || result.GetValue(fimSuffix) is not null)
+                return CheckMiddle(compiled, result.GetValue(fimPrefix), result.GetValue(fimSuffix), bytes, result.GetValue(prefix));
             return Check(compiled, bytes, result.GetValue(prefix));
         });
         return command;
@@ -67,6 +64,68 @@ internal static class CheckCommand
         }
         var (line, column) = LineColumn(bytes, error.Offset);
         Console.Error.WriteLine($"rejected at line {line}, column {column}, {error}");
+        return ExitCodes.Rejected;
+    }
+
+    // The input is the middle: accepted when prefix + middle + suffix is a sentence, or with --prefix when some
+    // continuation of the middle makes it one. Offsets in messages count from the start of the middle.
+    private static int CheckMiddle(CompiledGrammar compiled, FileInfo? prefixFile, FileInfo? suffixFile, byte[] middle, bool prefixMode)
+    {
+        byte[] before, after;
+        try
+        {
+            before = prefixFile is null ? [] : File.ReadAllBytes(prefixFile.FullName);
+            after = suffixFile is null ? [] : File.ReadAllBytes(suffixFile.FullName);
+        }
+        catch (IOException e)
+        {
+            Console.Error.WriteLine($"error: cannot read the fill-in-the-middle context: {e.Message}");
+            return ExitCodes.BadConstraint;
+        }
+        Quotients.MiddleGrammar quotient;
+        try
+        {
+            quotient = Quotients.MiddleGrammar.Create(compiled, after);
+        }
+        catch (EmptyLanguageException e)
+        {
+            Console.Error.WriteLine($"rejected: {e.Message}");
+            return ExitCodes.Rejected;
+        }
+        catch (GrammarException e)
+        {
+            Console.Error.WriteLine($"error: {e.Message}");
+            return ExitCodes.BadConstraint;
+        }
+        var start = quotient.Start(before);
+        if (start.Error is { } prefixError)
+        {
+            var (pl, pc) = LineColumn(before, prefixError.Offset);
+            Console.Error.WriteLine($"rejected: no middle fits between this prefix and suffix; the prefix fails at line {pl}, column {pc}, {prefixError}");
+            return ExitCodes.Rejected;
+        }
+        var state = start.Advance(middle);
+        if (state.Error is { } error)
+        {
+            long at = error.Offset - before.Length;
+            var (line, column) = LineColumn(middle, at);
+            Console.Error.WriteLine($"rejected: the middle cannot be completed before the suffix from line {line}, column {column} of the middle (byte {at}): {error}");
+            return ExitCodes.Rejected;
+        }
+        if (prefixMode)
+        {
+            Console.WriteLine($"ok: a viable middle ({middle.Length} bytes)");
+            return ExitCodes.Accepted;
+        }
+        byte[] head = [.. before, .. middle];
+        if (quotient.IsComplete(state, quotient.IsExact ? null : compiled.Parse(head)))
+        {
+            Console.WriteLine($"ok: prefix + middle + suffix is a complete sentence ({middle.Length} bytes of middle)");
+            return ExitCodes.Accepted;
+        }
+        var whole = compiled.Parse([.. head, .. after]);
+        var why = whole.Error ?? whole.EndOfInputError();
+        Console.Error.WriteLine($"rejected: the middle is not complete here{(why is null ? "" : $"; the whole text fails at byte {why.Offset}: {why}")}");
         return ExitCodes.Rejected;
     }
 

@@ -31,7 +31,9 @@ internal static class GenerateCommand
         var unconstrained = new Option<bool>("--unconstrained") { Description = "Sample the model without the constraint (to compare)." };
         var command = new Command("generate", "Generate texts that the constraint accepts, one JSON object per line: {\"text\", \"tokens\", \"log_weight\"}.");
         constraint.AddTo(command, withRegex: true);
-        foreach (var o in new Option[] { prompt, model, sampler, proposal, particles, ess, samples, seed, maxTokens, temperature, unconstrained }) command.Options.Add(o);
+        var fimPrefix = new Option<FileInfo?>("--fim-prefix") { Description = "Fill-in-the-middle: the text before the generated middle (the prompt is made from it and the suffix)." };
+        var fimSuffix = new Option<FileInfo?>("--fim-suffix") { Description = "Fill-in-the-middle: the text after the generated middle." };
+        foreach (var o in new Option[] { prompt, model, sampler, proposal, particles, ess, samples, seed, maxTokens, temperature, unconstrained, fimPrefix, fimSuffix }) command.Options.Add(o);
         command.SetAction(async (result, cancellationToken) =>
         {
             string kind = result.GetValue(sampler)!, proposalKind = result.GetValue(proposal)!;
@@ -63,6 +65,19 @@ internal static class GenerateCommand
             if (compiled is null) return ExitCodes.BadConstraint;
             using var lm = ModelOption.Open(result.GetValue(model)!);
             if (lm is null) return ExitCodes.BadConstraint;
+            if (result.GetValue(fimPrefix) is not null || result.GetValue(fimSuffix) is not null)
+            {
+                if (result.GetValue(prompt) is { Length: > 0 })
+                {
+                    Console.Error.WriteLine("error: with --fim-prefix/--fim-suffix the prompt is made from them; leave out --prompt");
+                    return ExitCodes.BadConstraint;
+                }
+                return await MiddleAsync(lm, compiled, result.GetValue(fimPrefix), result.GetValue(fimSuffix), new GenerationOptions
+                {
+                    Sampler = Enum.Parse<SamplerKind>(kind, ignoreCase: true), Proposal = Enum.Parse<SamplerKind>(proposalKind, ignoreCase: true),
+                    Particles = n, EssThreshold = threshold, MaxTokens = limit, Temperature = temp,
+                }, count, result.GetValue(seed), result.GetValue(unconstrained), cancellationToken);
+            }
             if (kind != "lcd")
             {
                 try
@@ -93,6 +108,55 @@ internal static class GenerateCommand
             return ExitCodes.Accepted;
         });
         return command;
+    }
+
+    // One JSON line per middle; "complete" says whether prefix + middle + suffix is a sentence (checked on the whole
+    // text, so it also means something for --unconstrained).
+    private static async Task<int> MiddleAsync(ILanguageModel lm, Parsing.CompiledGrammar grammar, FileInfo? prefixFile, FileInfo? suffixFile,
+        GenerationOptions options, int count, int seed, bool unconstrained, CancellationToken cancellationToken)
+    {
+        string prefix, suffix;
+        try
+        {
+            prefix = prefixFile is null ? "" : await File.ReadAllTextAsync(prefixFile.FullName, cancellationToken);
+            suffix = suffixFile is null ? "" : await File.ReadAllTextAsync(suffixFile.FullName, cancellationToken);
+        }
+        catch (IOException e)
+        {
+            Console.Error.WriteLine($"error: cannot read the fill-in-the-middle context: {e.Message}");
+            return ExitCodes.BadConstraint;
+        }
+        Constraint middle;
+        try
+        {
+            middle = Constraint.Middle(Constraint.FromCompiled(grammar), prefix, suffix);
+        }
+        catch (GrammarException e)
+        {
+            Console.Error.WriteLine($"rejected: {e.Message}");
+            return ExitCodes.Rejected;
+        }
+        for (int i = 0; i < count; i++)
+        {
+            var run = options with { Seed = seed + i };
+            GenerationResult<string> r;
+            try
+            {
+                // The middle constraint is built once and reused: its potential already starts after the prefix.
+                r = await lm.GenerateTextAsync(FillInTheMiddlePrompt.For(lm.Vocabulary, prefix, suffix), unconstrained ? null : middle, run, cancellationToken);
+            }
+            catch (GenerationException e)
+            {
+                Console.Error.WriteLine($"error: {e.Message}");
+                return ExitCodes.Rejected;
+            }
+            Console.WriteLine(JsonSerializer.Serialize(new
+            {
+                text = r.Text, tokens = r.CompletionTokens, log_weight = Finite(r.LogWeight), complete = middle.Accepts(r.Text),
+                finish_reason = r.FinishReason.ToString().ToLowerInvariant(),
+            }, Readable));
+        }
+        return ExitCodes.Accepted;
     }
 
     // A weight of zero (log −∞) has no JSON number: it is written as null.

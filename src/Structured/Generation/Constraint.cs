@@ -3,6 +3,7 @@ using System.Text.Json;
 using Structured.Grammars;
 using Structured.Parsing;
 using Structured.Potentials;
+using Structured.Quotients;
 using Structured.Schemas;
 
 namespace Structured;
@@ -16,14 +17,17 @@ public sealed class Constraint
 {
     private static readonly ConcurrentDictionary<(Type, JsonSchemaOptions, JsonSerializerOptions?), Constraint> TypeCache = new();
     private readonly Lazy<Potential> _potential;
+    private readonly Func<byte[], bool> _accepts;
 
-    private Constraint(string description, CompiledGrammar grammar, JsonElement? schema, IReadOnlyList<string> warnings)
+    private Constraint(string description, CompiledGrammar grammar, JsonElement? schema, IReadOnlyList<string> warnings,
+        Func<Potential>? potential = null, Func<byte[], bool>? accepts = null)
     {
         Description = description;
         Grammar = grammar;
         Schema = schema;
         Warnings = warnings;
-        _potential = new Lazy<Potential>(() => Potential.FromGrammar(grammar));
+        _potential = new Lazy<Potential>(potential ?? (() => Potential.FromGrammar(grammar)));
+        _accepts = accepts ?? (text => grammar.Accepts(text));
     }
 
     /// <summary>A short description for messages: "JSON Schema", "regex …", "GBNF grammar".</summary>
@@ -132,8 +136,34 @@ public sealed class Constraint
     public static Constraint FromCompiled(CompiledGrammar grammar, JsonElement? schema = null) =>
         new(schema is null ? "grammar" : "JSON Schema", grammar ?? throw new ArgumentNullException(nameof(grammar)), schema?.Clone(), []);
 
-    /// <summary>Whether <paramref name="text"/> is a complete sentence of the constraint.</summary>
-    public bool Accepts(string text) => Grammar.Accepts(System.Text.Encoding.UTF8.GetBytes(text ?? throw new ArgumentNullException(nameof(text))));
+    /// <summary>
+    /// Fill-in-the-middle: the text between <paramref name="prefix"/> and <paramref name="suffix"/>, such that
+    /// <c>prefix + text + suffix</c> is a sentence of <paramref name="grammar"/>. The prefix and the suffix may begin or
+    /// end inside a lexeme. <see cref="Grammar"/> is the right quotient by the suffix (<see cref="MiddleGrammar"/>);
+    /// the constraint's potential starts after the prefix.
+    /// </summary>
+    /// <exception cref="EmptyLanguageException">No middle can join the prefix and the suffix (the message says which side fails and where).</exception>
+    public static Constraint Middle(Constraint grammar, string prefix, string suffix)
+    {
+        ArgumentNullException.ThrowIfNull(grammar);
+        ArgumentNullException.ThrowIfNull(prefix);
+        ArgumentNullException.ThrowIfNull(suffix);
+        var middle = MiddleGrammar.Create(grammar.Grammar, System.Text.Encoding.UTF8.GetBytes(suffix));
+        var before = System.Text.Encoding.UTF8.GetBytes(prefix);
+        var start = middle.Start(before);
+        if (!start.IsViable)
+            throw new EmptyLanguageException($"no middle can join this prefix and suffix: reading the prefix fails: {start.Error}");
+        return new Constraint($"middle of {grammar.Description}", middle.Grammar, null, grammar.Warnings,
+            () => new MiddlePotential(middle, before),
+            text =>
+            {
+                byte[] head = [.. before, .. text];
+                return middle.IsComplete(middle.Start(head), middle.IsExact ? null : middle.Original.Parse(head));
+            });
+    }
+
+    /// <summary>Whether <paramref name="text"/> is a complete sentence of the constraint (for a middle: whether it joins the prefix and suffix).</summary>
+    public bool Accepts(string text) => _accepts(System.Text.Encoding.UTF8.GetBytes(text ?? throw new ArgumentNullException(nameof(text))));
 
     /// <inheritdoc />
     public override string ToString() => Description;

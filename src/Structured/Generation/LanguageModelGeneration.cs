@@ -71,6 +71,31 @@ public static class LanguageModelGeneration
         CancellationToken cancellationToken = default) =>
         Stream(model, prompt, constraint, options ?? GenerationOptions.Default, output => new GenerationResult<string>(output.Text, output), cancellationToken);
 
+    /// <summary>
+    /// Fill-in-the-middle: generates the text between <paramref name="prefix"/> and <paramref name="suffix"/> so that
+    /// <c>prefix + middle + suffix</c> is a sentence of <paramref name="grammar"/> (a grammar or regex constraint), and
+    /// stops only where it is. The model's prompt is <see cref="FillInTheMiddlePrompt.For"/>.
+    /// </summary>
+    /// <exception cref="EmptyLanguageException">No middle can join the prefix and the suffix.</exception>
+    public static Task<GenerationResult<string>> GenerateMiddleAsync(this ILanguageModel model, string prefix, string suffix, Constraint grammar,
+        GenerationOptions? options = null, CancellationToken cancellationToken = default) =>
+        DrainAsync(GenerateMiddleStreamingAsync(model, prefix, suffix, grammar, options, cancellationToken));
+
+    /// <summary>The synchronous form of <see cref="GenerateMiddleAsync"/>.</summary>
+    public static GenerationResult<string> GenerateMiddle(this ILanguageModel model, string prefix, string suffix, Constraint grammar, GenerationOptions? options = null) =>
+        GenerateMiddleAsync(model, prefix, suffix, grammar, options).GetAwaiter().GetResult();
+
+    /// <summary>Streams the middle as it is written; see <see cref="GenerateMiddleAsync"/>.</summary>
+    public static StreamingGeneration<string> GenerateMiddleStreamingAsync(this ILanguageModel model, string prefix, string suffix, Constraint grammar,
+        GenerationOptions? options = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        ArgumentNullException.ThrowIfNull(grammar);
+        var middle = Constraint.Middle(grammar, prefix, suffix);
+        return Stream(model, FillInTheMiddlePrompt.For(model.Vocabulary, prefix, suffix), middle, options ?? GenerationOptions.Default,
+            output => new GenerationResult<string>(output.Text, output), cancellationToken);
+    }
+
     /// <summary>Streams a JSON document under a JSON constraint as it is written.</summary>
     public static StreamingGeneration<JsonElement> GenerateJsonStreamingAsync(this ILanguageModel model, string prompt, Constraint constraint, GenerationOptions? options = null,
         CancellationToken cancellationToken = default)
