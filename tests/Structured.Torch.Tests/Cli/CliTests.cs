@@ -18,7 +18,9 @@ internal static class GrammarFiles
 /// </summary>
 public class CliTests
 {
-    private static (int Code, string Out, string Err) Run(string stdin, params string[] args)
+    private static (int Code, string Out, string Err) Run(string stdin, string[] args) => Run(stdin, args.AsSpan());
+
+    private static (int Code, string Out, string Err) Run(string stdin, params ReadOnlySpan<string> args)
     {
         var psi = new ProcessStartInfo("dotnet")
         {
@@ -124,6 +126,42 @@ public class CliTests
     }
 
     private const string Bigram = """{"tokens": ["a", "b", "ab"], "start": [0.3, 0.3, 0.3, 0.1], "next": [[0.25, 0.25, 0.25, 0.25], [0.25, 0.25, 0.25, 0.25], [0.1, 0.1, 0.1, 0.7]]}""";
+
+    [Fact]
+    public void Check_and_generate_fill_in_the_middle()
+    {
+        var dir = Directory.CreateTempSubdirectory().FullName;
+        string pre = Path.Combine(dir, "pre.lua"), suf = Path.Combine(dir, "suf.lua");
+        File.WriteAllText(pre, "local x = 1\nfunction f(a, b)\n  return a");
+        File.WriteAllText(suf, " + b\nend\nprint(f(x, 2))\n");
+        string[] fim = ["--grammar", GrammarPath("lua.lark"), "--fim-prefix", pre, "--fim-suffix", suf];
+        Assert.Equal(0, Run(" * 2", ["check", .. fim]).Code);
+        Assert.Equal(0, Run("", ["check", .. fim]).Code); // "return a + b" needs no middle
+        var open = Run(" * (2", ["check", .. fim]);
+        Assert.Equal(1, open.Code);
+        Assert.Contains("not complete", open.Err);
+        Assert.Equal(0, Run(" * (2", ["check", "--prefix", .. fim]).Code);
+        var dead = Run(" * (2))", ["check", "--prefix", .. fim]);
+        Assert.Equal(1, dead.Code);
+        Assert.Contains("byte 6", dead.Err);
+        File.WriteAllText(suf, "\n= = 1"); // on one line a comment could swallow it
+        var noSentence = Run("", ["check", .. fim]);
+        Assert.Equal(1, noSentence.Code);
+        Assert.Contains("suffix", noSentence.Err);
+
+        File.WriteAllText(pre, "ab");
+        File.WriteAllText(suf, "ab");
+        var model = Path.Combine(dir, "bigram.json");
+        File.WriteAllText(model, Bigram);
+        var (code, stdout, err) = Run("", "generate", "--regex", "(ab)+", "--model", "bigram:" + model, "--fim-prefix", pre, "--fim-suffix", suf, "--samples", "3");
+        Assert.True(code == 0, err);
+        foreach (var line in stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries))
+        {
+            using var doc = System.Text.Json.JsonDocument.Parse(line);
+            Assert.Matches("^(ab)*$", doc.RootElement.GetProperty("text").GetString()!);
+            Assert.True(doc.RootElement.GetProperty("complete").GetBoolean());
+        }
+    }
 
     [Fact]
     public void Generate_with_a_bigram_model_writes_one_accepted_json_line_per_sample()
