@@ -18,6 +18,7 @@ internal static class BenchCommand
         command.Subcommands.Add(Awrs());
         command.Subcommands.Add(Serve());
         command.Subcommands.Add(Grammars());
+        command.Subcommands.Add(FillInTheMiddle());
         return command;
     }
 
@@ -79,6 +80,24 @@ internal static class BenchCommand
         var passes = new Option<int>("--passes") { Description = "Passes over the examples; the first is reported apart (cold caches).", DefaultValueFactory = _ => 5 };
         var command = new Command("grammars", "Per library grammar: compile time, and mask time along its valid examples.") { folder, tokenizer, passes };
         command.SetAction(r => GrammarLibraryBenchmark.Run(r.GetValue(folder)!.FullName, r.GetValue(tokenizer)!, Math.Max(1, r.GetValue(passes))));
+        return command;
+    }
+
+    private static Command FillInTheMiddle()
+    {
+        var grammar = new Option<FileInfo>("--grammar") { Description = "The grammar of the files.", Required = true };
+        var files = new Option<DirectoryInfo>("--files") { Description = "A folder of files in the grammar's language (searched recursively; files the grammar rejects are skipped).", Required = true };
+        var cuts = new Option<int>("--cuts") { Description = "Random cuts (two points each).", DefaultValueFactory = _ => 200 };
+        var maxMiddle = new Option<int>("--max-middle") { Description = "The longest middle, in bytes.", DefaultValueFactory = _ => 200 };
+        var tokenizer = new Option<string>("--tokenizer") { Description = "cl100k or o200k, for the mask timings.", DefaultValueFactory = _ => "o200k" };
+        var model = new Option<string?>("--model") { Description = "With a model (default, a Hugging Face folder, bigram:FILE): also the share of valid middles with and without the constraint." };
+        var maxTokens = new Option<int>("--max-tokens") { Description = "Token limit per generated middle.", DefaultValueFactory = _ => 64 };
+        var promptChars = new Option<int>("--prompt-chars") { Description = "The model sees at most this many characters of the prefix.", DefaultValueFactory = _ => 1000 };
+        var seed = new Option<int>("--seed") { Description = "Random seed for the cuts and the sampling.", DefaultValueFactory = _ => 1 };
+        var command = new Command("fim", "Fill-in-the-middle over random cuts of real files: quotient setup, prefix parse and mask time per token; with --model, valid middles with and without the constraint.")
+            { grammar, files, cuts, maxMiddle, tokenizer, model, maxTokens, promptChars, seed };
+        command.SetAction((r, ct) => FillInTheMiddleBenchmark.RunAsync(new FillInTheMiddleBenchmark.Settings(r.GetValue(grammar)!.FullName, r.GetValue(files)!.FullName,
+            r.GetValue(cuts), r.GetValue(maxMiddle), r.GetValue(tokenizer)!, r.GetValue(model), r.GetValue(maxTokens), r.GetValue(promptChars), r.GetValue(seed)), ct));
         return command;
     }
 

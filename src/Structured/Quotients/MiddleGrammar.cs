@@ -54,7 +54,7 @@ public sealed class MiddleGrammar
     {
         ArgumentNullException.ThrowIfNull(grammar);
         var t = grammar.T;
-        var lattice = SuffixLattice.Build(t.Terms, t.Lexemes, suffix);
+        var lattice = SuffixLattice.Build(t.Terms, t.Lexemes, suffix, grammar.Source.ContextFreeLexing);
         var chart = new ReverseChart(t, lattice);
         var built = new Builder(t, lattice, chart).Build();
         if (built is null) throw new EmptyLanguageException(NoMiddleMessage(suffix, chart));
@@ -197,7 +197,7 @@ public sealed class MiddleGrammar
                     rules.Add((Symbol(key), body.ToArray()));
                 }
             }
-            return (_lexemes, _names, rules, middleStart);
+            return (_lexemes, _names, QuotientSimplifier.Simplify(rules, t.NonterminalNames.Length, middleStart), middleStart);
         }
 
         private static bool IsOriginal((int Nt, int End) key) => key.End == 0;

@@ -32,7 +32,7 @@ internal sealed class SuffixLattice
 
     private const int MaxHeadStates = 20_000;
 
-    public static SuffixLattice Build(TermStore terms, LexemeSpec[] lexemes, ReadOnlySpan<byte> suffix)
+    public static SuffixLattice Build(TermStore terms, LexemeSpec[] lexemes, ReadOnlySpan<byte> suffix, bool contextFree)
     {
         int n = suffix.Length;
         var edgesEndingAt = new List<Edge>[n + 1];
@@ -59,9 +59,11 @@ internal sealed class SuffixLattice
             }
         }
         var ends = new List<int>();
+        var longest = new List<(int End, int Lexeme)>();
         while (queue.Count > 0)
         {
             int a = queue.Dequeue();
+            longest.Clear();
             for (int l = 0; l < lexemes.Length; l++)
             {
                 ends.Clear();
@@ -69,12 +71,46 @@ internal sealed class SuffixLattice
                 foreach (int b in ends)
                 {
                     if (b == a) continue; // an empty match moves nowhere; nullable lexemes are skipped by the parse itself
+                    if (lexemes[l].Match == LexemeMatch.Longest && !lexemes[l].Ignored) { longest.Add((b, l)); continue; }
                     edgesEndingAt[b].Add(new Edge(a, b, l));
                     Reach(b);
                 }
             }
+            if (longest.Count == 0) continue;
+            if (contextFree)
+            {
+                // Context-free lexing (ANTLR): the lexer alone decides, so only the longest end, and at it the top rank.
+                int far = longest.Max(x => x.End);
+                int top = longest.Where(x => x.End == far).Max(x => lexemes[x.Lexeme].Rank);
+                longest.RemoveAll(x => x.End != far || lexemes[x.Lexeme].Rank != top);
+            }
+            else
+            {
+                // Contextual lexing (Lark): which lexemes compete depends on the parser, so every lexeme keeps its own
+                // longest match, except where a reserved literal of higher rank matches the same bytes (a keyword is
+                // never a name).
+                longest.RemoveAll(x => longest.Any(y => y.End == x.End && Shadows(lexemes[y.Lexeme], lexemes[x.Lexeme], terms)));
+            }
+            foreach (var (b, l) in longest)
+            {
+                edgesEndingAt[b].Add(new Edge(a, b, l));
+                Reach(b);
+            }
         }
         return new SuffixLattice { Length = n, EdgesEndingAt = edgesEndingAt, Cuts = cuts, Reached = reached };
+    }
+
+    // As the lexer's shadows work: a literal outranks a lexeme that matches the literal's whole text.
+    private static bool Shadows(LexemeSpec literal, LexemeSpec other, TermStore terms)
+    {
+        if (literal.Literal is null || literal.Rank <= other.Rank) return false;
+        int t = other.Term;
+        foreach (byte b in literal.Literal)
+        {
+            t = terms.Derive(t, b);
+            if (t == TermStore.Nothing) return false;
+        }
+        return terms.IsNullable(t);
     }
 
     // Where a match of the lexeme starting at `from` may end, under its match mode.
