@@ -131,10 +131,15 @@ internal static class GenerateCommand
         {
             middle = Constraint.Middle(Constraint.FromCompiled(grammar), prefix, suffix);
         }
-        catch (GrammarException e)
+        catch (EmptyLanguageException e)
         {
             Console.Error.WriteLine($"rejected: {e.Message}");
             return ExitCodes.Rejected;
+        }
+        catch (GrammarException e)
+        {
+            Console.Error.WriteLine($"error: {e.Message}");
+            return ExitCodes.BadConstraint;
         }
         for (int i = 0; i < count; i++)
         {

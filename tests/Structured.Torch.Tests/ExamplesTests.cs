@@ -13,6 +13,7 @@ public sealed class ExamplesTests
         { "OpenAIServer", @"listening at http://127\.0\.0\.1:\d+/v1\s+\{.*""age"": ?\d+\}" },
         { "PropertyTests", @"agrees with DataTable\.Compute[\s\S]*shrunk counterexample: ""[0-9+\-()]+""" },
         { "SqlWithSmc", @"log Z = -?\d+\.\d\d; posterior:" },
+        { "FillInTheMiddle", @"lcd: SELECT name, ag\[.*\] FROM users ORDER BY name; \(stop\)[\s\S]*lua middle "" \* h"": fits\s+lua middle "" \* \(h"": does not fit" },
     };
 
     [Theory]

@@ -37,13 +37,16 @@ internal sealed class ColumnBuilder
     {
         var t = _grammar!.T;
         var col = Begin(offset);
+        // After a final lexeme (a fill-in-the-middle cut lexeme) the text ends: not even an ignored lexeme may follow.
+        bool onlyFinal = t.FinalLexemes is not null;
         foreach (var (origin, lexeme) in scans)
         {
             int sym = ~lexeme;
             foreach (var it in origin.Items)
                 if (t.Symbols[it.Position] == sym) Add(it.Position + 1, it.Origin);
+            if (onlyFinal && !t.FinalLexemes![lexeme]) onlyFinal = false;
         }
-        return Close(col);
+        return Close(col, allowIgnored: !onlyFinal);
     }
 
     private Column Begin(long offset)
@@ -66,7 +69,7 @@ internal sealed class ColumnBuilder
         if (_seen.Add(key)) _items.Add(new Item(position, origin));
     }
 
-    private Column? Close(Column col)
+    private Column? Close(Column col, bool allowIgnored = true)
     {
         var g = _grammar!;
         var t = g.T;
@@ -115,7 +118,7 @@ internal sealed class ColumnBuilder
             }
         }
         if (_items.Count == 0) return null;
-        foreach (int lex in t.Ignored)
+        foreach (int lex in allowIgnored ? t.Ignored : [])
         {
             if (_allowedStamp[lex] != _stamp)
             {

@@ -21,6 +21,7 @@ public sealed class CompiledGrammar
         public required string[] LexemeNames;
         public required LexemeSpec[] Lexemes;
         public required int[] Ignored;
+        public bool[]? FinalLexemes;            // lexemes after which the text ends (fill-in-the-middle cut lexemes); null when none
         public required int StartPosition;
         public required TermStore Terms;
         public required LexerTable Lexer;

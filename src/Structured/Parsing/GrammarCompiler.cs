@@ -61,7 +61,7 @@ internal sealed class GrammarCompiler
     /// grammar shares with the one it derives from (its lexer tables lock the store): how fill-in-the-middle quotients are built.
     /// </summary>
     internal static CompiledGrammar FromFlatRules(Grammar source, TermStore terms, IReadOnlyList<(LexemeSpec Spec, string Name)> lexemes,
-        IReadOnlyList<string> nonterminals, IReadOnlyList<(int Lhs, int[] Rhs)> rules, int start, int[] ignored)
+        IReadOnlyList<string> nonterminals, IReadOnlyList<(int Lhs, int[] Rhs)> rules, int start, int[] ignored, bool[]? finalLexemes)
     {
         var c = new GrammarCompiler(source, CompileOptions.Default) { _terms = terms };
         foreach (var (spec, name) in lexemes)
@@ -71,7 +71,9 @@ internal sealed class GrammarCompiler
         }
         c._ntNames.AddRange(nonterminals);
         c._rules.AddRange(rules);
-        return c.Finish(start, ignored);
+        var compiled = c.Finish(start, ignored);
+        compiled.T.FinalLexemes = finalLexemes;
+        return compiled;
     }
 
     private CompiledGrammar Run()

@@ -17,9 +17,10 @@ namespace Structured.Quotients;
 /// cut becomes a new lexeme, the right quotient of its regex by the part after the cut. Rules that cannot reach the cut
 /// are dropped, so the new grammar is about as large as the original plus the open rules along the cut.</para>
 /// <para>Where lexemes may end anywhere (GBNF, regex), the construction is exact. Under longest match a reading of the
-/// suffix may be one the real lexer would not choose (one lexeme's match where another's is longer, or a middle whose
-/// last lexeme would run on into the suffix); such texts are accepted only if the whole text also parses, which
-/// <see cref="IsComplete"/> checks.</para>
+/// suffix may be one the real lexer would not choose (a name where the lexer, knowing what the parser expects there,
+/// takes another lexeme, or a middle whose last lexeme would run on into the suffix); such texts are accepted only if
+/// the whole text also parses, which <see cref="IsComplete"/> checks. A cut lexeme is final: nothing, not even an
+/// ignored lexeme, may follow it in the middle.</para>
 /// </remarks>
 public sealed class MiddleGrammar
 {
@@ -48,9 +49,18 @@ public sealed class MiddleGrammar
     /// </summary>
     public bool IsExact { get; }
 
+    /// <summary>The most rules a quotient may add to its grammar by default; see <see cref="Create(CompiledGrammar, ReadOnlySpan{byte}, int)"/>.</summary>
+    public const int DefaultMaxAddedRules = 25_000;
+
     /// <summary>Builds the quotient of <paramref name="grammar"/> by <paramref name="suffix"/>.</summary>
-    /// <exception cref="GrammarException">No sentence of the grammar ends with the suffix (the message says where reading it backwards fails).</exception>
-    public static MiddleGrammar Create(CompiledGrammar grammar, ReadOnlySpan<byte> suffix)
+    /// <param name="grammar">The grammar of the whole text.</param>
+    /// <param name="suffix">The fixed text after the middle.</param>
+    /// <param name="maxAddedRules">A limit on the quotient's size. A suffix that can be read in very many ways (say,
+    /// one with many places where a long comment opened in the middle could end) makes a large quotient, and parsing
+    /// with it slows down; past the limit this is an error rather than a slow constraint.</param>
+    /// <exception cref="EmptyLanguageException">No sentence of the grammar ends with the suffix (the message says where reading it backwards fails).</exception>
+    /// <exception cref="GrammarException">The quotient would exceed <paramref name="maxAddedRules"/>.</exception>
+    public static MiddleGrammar Create(CompiledGrammar grammar, ReadOnlySpan<byte> suffix, int maxAddedRules = DefaultMaxAddedRules)
     {
         ArgumentNullException.ThrowIfNull(grammar);
         var t = grammar.T;
@@ -59,12 +69,17 @@ public sealed class MiddleGrammar
         var built = new Builder(t, lattice, chart).Build();
         if (built is null) throw new EmptyLanguageException(NoMiddleMessage(suffix, chart));
         var (lexemes, names, rules, start) = built.Value;
-        var compiled = GrammarCompiler.FromFlatRules(grammar.Source, t.Terms, lexemes, names, rules, start, t.Ignored);
+        int added = rules.Count - t.RuleLhs.Length;
+        if (added > maxAddedRules)
+            throw new GrammarException($"the suffix can be read in too many ways: its quotient needs {added:N0} rules, over the limit of {maxAddedRules:N0} (raise it, or cut the suffix shorter)");
+        var final = lexemes.Select((_, i) => i >= t.Lexemes.Length).ToArray(); // the cut lexemes come after the grammar's own
+        var compiled = GrammarCompiler.FromFlatRules(grammar.Source, t.Terms, lexemes, names, rules, start, t.Ignored, final);
         return new MiddleGrammar(grammar, compiled, suffix.ToArray());
     }
 
     /// <summary>Builds the quotient by a suffix given as text (UTF-8).</summary>
-    public static MiddleGrammar Create(CompiledGrammar grammar, string suffix) => Create(grammar, Encoding.UTF8.GetBytes(suffix ?? throw new ArgumentNullException(nameof(suffix))));
+    public static MiddleGrammar Create(CompiledGrammar grammar, string suffix, int maxAddedRules = DefaultMaxAddedRules) =>
+        Create(grammar, Encoding.UTF8.GetBytes(suffix ?? throw new ArgumentNullException(nameof(suffix))), maxAddedRules);
 
     /// <summary>The state after <paramref name="prefix"/>: the constraint on the middle.</summary>
     public ParserState Start(ReadOnlySpan<byte> prefix) => Grammar.InitialState.Advance(prefix);
@@ -197,10 +212,19 @@ public sealed class MiddleGrammar
                     rules.Add((Symbol(key), body.ToArray()));
                 }
             }
-            return (_lexemes, _names, QuotientSimplifier.Simplify(rules, t.NonterminalNames.Length, middleStart), middleStart);
+            return (_lexemes, _names, QuotientSimplifier.Simplify(rules, t.NonterminalNames.Length, middleStart, EndOf), middleStart);
         }
 
         private static bool IsOriginal((int Nt, int End) key) => key.End == 0;
+
+        private Dictionary<int, int>? _endOf;
+
+        // The suffix position of a quotient nonterminal (the start symbol counts as the end of the suffix).
+        private int EndOf(int nt)
+        {
+            _endOf ??= _quotientNt.ToDictionary(x => x.Value, x => x.Key.End);
+            return _endOf.TryGetValue(nt, out int end) ? end : int.MaxValue;
+        }
 
         private int Symbol((int Nt, int End) key)
         {

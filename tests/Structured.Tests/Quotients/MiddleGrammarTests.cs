@@ -34,6 +34,20 @@ public class MiddleGrammarTests
 
     private static string Show(byte[] b) => Encoding.UTF8.GetString(b).Replace("\n", "\\n", StringComparison.Ordinal);
 
+    /// <summary>Runs <paramref name="body"/> on random sentences of the grammar, each cut at two random points.</summary>
+    private static void ForCuts(string grammar, int tests, int depth, bool atCharacters,
+        Func<int, Random, CompiledGrammar, (byte[] Prefix, byte[] Middle, byte[] Suffix), Property> body)
+    {
+        var (g, compiled) = GrammarFiles.Load(grammar);
+        var sampler = new GrammarSampler(g);
+        Check.One(Config.QuickThrowOnFailure.WithMaxTest(tests), Prop.ForAll(Arb.From(Gen.Choose(0, int.MaxValue)), seed =>
+        {
+            var rng = new Random(seed);
+            var sentence = sampler.Sample(rng, depthBudget: depth);
+            return body(seed, rng, compiled, Cut(sentence, rng, atCharacters));
+        }));
+    }
+
     private static bool Complete(MiddleGrammar m, byte[] prefixAndMiddle) =>
         m.IsComplete(m.Start(prefixAndMiddle), m.IsExact ? null : m.Original.Parse(prefixAndMiddle));
 
@@ -41,13 +55,9 @@ public class MiddleGrammarTests
     [MemberData(nameof(Grammars))]
     public void The_true_middle_of_a_cut_sentence_stays_viable_and_completes(string grammar)
     {
-        var (g, compiled) = GrammarFiles.Load(grammar);
-        var sampler = new GrammarSampler(g);
-        Check.One(Config.QuickThrowOnFailure.WithMaxTest(60), Prop.ForAll(Arb.From(Gen.Choose(0, int.MaxValue)), seed =>
+        ForCuts(grammar, 60, 8, atCharacters: false, (seed, _, compiled, cut) =>
         {
-            var rng = new Random(seed);
-            var sentence = sampler.Sample(rng, depthBudget: 8);
-            var (prefix, middle, suffix) = Cut(sentence, rng);
+            var (prefix, middle, suffix) = cut;
             var m = MiddleGrammar.Create(compiled, suffix);
             var state = m.Start(prefix);
             if (!state.IsViable) return false.Label($"seed {seed}: prefix '{Show(prefix)}' not viable for suffix '{Show(suffix)}': {state.Error}");
@@ -58,20 +68,17 @@ public class MiddleGrammarTests
                     return false.Label($"seed {seed}: '{Show(prefix)}|{Show(middle)}|{Show(suffix)}' dies at middle byte {k}: {state.Error}");
             }
             return Complete(m, [.. prefix, .. middle]).Label($"seed {seed}: '{Show(prefix)}|{Show(middle)}|{Show(suffix)}' does not complete");
-        }));
+        });
     }
 
     [Theory]
     [MemberData(nameof(Grammars))]
     public void Wrong_middles_agree_with_parsing_the_whole_text(string grammar)
     {
-        var (g, compiled) = GrammarFiles.Load(grammar);
-        var sampler = new GrammarSampler(g);
-        Check.One(Config.QuickThrowOnFailure.WithMaxTest(60), Prop.ForAll(Arb.From(Gen.Choose(0, int.MaxValue)), seed =>
+        ForCuts(grammar, 60, 8, atCharacters: false, (seed, rng, compiled, cut) =>
         {
-            var rng = new Random(seed);
-            var sentence = sampler.Sample(rng, depthBudget: 8);
-            var (prefix, middle, suffix) = Cut(sentence, rng);
+            var (prefix, middle, suffix) = cut;
+            byte[] sentence = [.. prefix, .. middle, .. suffix];
             MiddleGrammar m;
             try { m = MiddleGrammar.Create(compiled, suffix); }
             catch (EmptyLanguageException e) { return false.Label($"seed {seed}: {e.Message}"); }
@@ -93,7 +100,7 @@ public class MiddleGrammarTests
                 }
             }
             return true.ToProperty();
-        }));
+        });
     }
 
     internal static byte[] Mutate(byte[] middle, byte[] source, Random rng)
@@ -122,13 +129,9 @@ public class MiddleGrammarTests
     {
         // Where lexemes may end anywhere the quotient is exact, so a viable state always has a completion: find one by
         // breadth-first search over allowed bytes, and confirm it by parsing the whole text.
-        var (g, compiled) = GrammarFiles.Load(grammar);
-        var sampler = new GrammarSampler(g);
-        Check.One(Config.QuickThrowOnFailure.WithMaxTest(30), Prop.ForAll(Arb.From(Gen.Choose(0, int.MaxValue)), seed =>
+        ForCuts(grammar, 30, 6, atCharacters: false, (seed, rng, compiled, cut) =>
         {
-            var rng = new Random(seed);
-            var sentence = sampler.Sample(rng, depthBudget: 6);
-            var (prefix, middle, suffix) = Cut(sentence, rng);
+            var (prefix, _, suffix) = cut;
             var m = MiddleGrammar.Create(compiled, suffix);
             Assert.True(m.IsExact);
             var text = new List<byte>(prefix);
@@ -147,7 +150,7 @@ public class MiddleGrammarTests
             if (completion is null) return true.ToProperty().Label("no short completion (allowed: the search is bounded)");
             byte[] whole = [.. text, .. completion, .. suffix];
             return compiled.Accepts(whole).Label($"seed {seed}: '{Show([.. text, .. completion])}|{Show(suffix)}' completes the quotient but not the grammar");
-        }));
+        });
     }
 
     private static byte[]? Bfs(ParserState start, int maxLength)
@@ -175,14 +178,10 @@ public class MiddleGrammarTests
     {
         var vocab = TokenVocabulary.Tiktoken("o200k_base");
         var encoder = Microsoft.ML.Tokenizers.TiktokenTokenizer.CreateForEncoding("o200k_base");
-        var (g, compiled) = GrammarFiles.Load(grammar);
-        var sampler = new GrammarSampler(g);
-        Check.One(Config.QuickThrowOnFailure.WithMaxTest(12), Prop.ForAll(Arb.From(Gen.Choose(0, int.MaxValue)), seed =>
+        // Cut between characters: the tokenizer encodes text, and a split character would come back as U+FFFD.
+        ForCuts(grammar, 12, 7, atCharacters: true, (seed, _, compiled, cut) =>
         {
-            var rng = new Random(seed);
-            var sentence = sampler.Sample(rng, depthBudget: 7);
-            // Cut between characters: the tokenizer encodes text, and a split character would come back as U+FFFD.
-            var (prefix, middle, suffix) = Cut(sentence, rng, atCharacters: true);
+            var (prefix, middle, suffix) = cut;
             var m = MiddleGrammar.Create(compiled, suffix);
             var masker = new TokenMasker(m.Grammar, vocab);
             var mask = new uint[masker.MaskWords];
@@ -197,7 +196,7 @@ public class MiddleGrammarTests
             masker.FillMask(state, mask);
             int eos = vocab.EndOfSequenceIds[0];
             return ((mask[eos >> 5] & (1u << (eos & 31))) != 0).Label($"seed {seed}: end of sequence masked after the true middle");
-        }));
+        });
     }
 
     [Fact]
