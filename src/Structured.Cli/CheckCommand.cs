@@ -71,31 +71,15 @@ internal static class CheckCommand
     // continuation of the middle makes it one. Offsets in messages count from the start of the middle.
     private static int CheckMiddle(CompiledGrammar compiled, FileInfo? prefixFile, FileInfo? suffixFile, byte[] middle, bool prefixMode)
     {
-        byte[] before, after;
-        try
-        {
-            before = prefixFile is null ? [] : File.ReadAllBytes(prefixFile.FullName);
-            after = suffixFile is null ? [] : File.ReadAllBytes(suffixFile.FullName);
-        }
-        catch (IOException e)
-        {
-            Console.Error.WriteLine($"error: cannot read the fill-in-the-middle context: {e.Message}");
-            return ExitCodes.BadConstraint;
-        }
+        if (!FillInTheMiddleContext.TryRead(prefixFile, suffixFile, out var before, out var after)) return ExitCodes.BadConstraint;
         Quotients.MiddleGrammar quotient;
         try
         {
             quotient = Quotients.MiddleGrammar.Create(compiled, after);
         }
-        catch (EmptyLanguageException e)
-        {
-            Console.Error.WriteLine($"rejected: {e.Message}");
-            return ExitCodes.Rejected;
-        }
         catch (GrammarException e)
         {
-            Console.Error.WriteLine($"error: {e.Message}");
-            return ExitCodes.BadConstraint;
+            return FillInTheMiddleContext.Fail(e);
         }
         var start = quotient.Start(before);
         if (start.Error is { } prefixError)

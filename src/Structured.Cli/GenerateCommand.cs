@@ -115,31 +115,16 @@ internal static class GenerateCommand
     private static async Task<int> MiddleAsync(ILanguageModel lm, Parsing.CompiledGrammar grammar, FileInfo? prefixFile, FileInfo? suffixFile,
         GenerationOptions options, int count, int seed, bool unconstrained, CancellationToken cancellationToken)
     {
-        string prefix, suffix;
-        try
-        {
-            prefix = prefixFile is null ? "" : await File.ReadAllTextAsync(prefixFile.FullName, cancellationToken);
-            suffix = suffixFile is null ? "" : await File.ReadAllTextAsync(suffixFile.FullName, cancellationToken);
-        }
-        catch (IOException e)
-        {
-            Console.Error.WriteLine($"error: cannot read the fill-in-the-middle context: {e.Message}");
-            return ExitCodes.BadConstraint;
-        }
+        if (!FillInTheMiddleContext.TryRead(prefixFile, suffixFile, out var before, out var after)) return ExitCodes.BadConstraint;
+        string prefix = System.Text.Encoding.UTF8.GetString(before), suffix = System.Text.Encoding.UTF8.GetString(after);
         Constraint middle;
         try
         {
             middle = Constraint.Middle(Constraint.FromCompiled(grammar), prefix, suffix);
         }
-        catch (EmptyLanguageException e)
-        {
-            Console.Error.WriteLine($"rejected: {e.Message}");
-            return ExitCodes.Rejected;
-        }
         catch (GrammarException e)
         {
-            Console.Error.WriteLine($"error: {e.Message}");
-            return ExitCodes.BadConstraint;
+            return FillInTheMiddleContext.Fail(e);
         }
         for (int i = 0; i < count; i++)
         {

@@ -104,7 +104,7 @@ public sealed class MiddleGrammar
         for (int c = 0; c < chart.Columns.Length; c++)
             if (chart.Columns[c] is { Count: > 0 }) { reached = c; break; }
         return reached == 0
-            ? "no middle can join this prefix and suffix: the suffix can only start where its first lexeme starts, and no text before it completes the grammar"
+            ? "no text before this suffix makes a sentence with it: the suffix reads backwards to its first byte, but no rule of the grammar can begin there"
             : $"the suffix cannot end a sentence of the grammar: read backwards, it fails before byte offset {reached} of the suffix ('{Excerpt(suffix, reached)}')";
     }
 
@@ -116,7 +116,7 @@ public sealed class MiddleGrammar
 
     private sealed class Builder(CompiledGrammar.Tables t, SuffixLattice lattice, ReverseChart chart)
     {
-                private readonly Dictionary<(int Nt, int End), int> _quotientNt = [];
+        private readonly Dictionary<(int Nt, int End), int> _quotientNt = [];
         private readonly List<string> _names = [.. t.NonterminalNames];
         private readonly List<(LexemeSpec, string)> _lexemes = t.Lexemes.Select((l, i) => (l, t.LexemeNames[i])).ToList();
         private readonly Dictionary<(int Cut, int Lexeme), int> _cutLexeme = [];
