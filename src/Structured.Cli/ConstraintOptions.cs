@@ -50,7 +50,7 @@ internal sealed class ConstraintOptions
             }
             if (grammar is not null && grammar.Extension.Equals(".g4", StringComparison.OrdinalIgnoreCase))
             {
-                var g = AntlrReader.Read(File.ReadAllText(grammar.FullName), grammar.Name, result.GetValue(Strict), out var warnings);
+                var g = AntlrReader.ReadFile(grammar.FullName, result.GetValue(Strict), out var warnings);
                 foreach (var w in warnings) Console.Error.WriteLine($"warning: {w}");
                 return g;
             }

@@ -5,18 +5,21 @@ using Structured.Regex;
 namespace Structured.Grammars;
 
 /// <summary>
-/// Reads ANTLR 4 grammars (<c>.g4</c>, combined or lexer-only) into the grammar IR.
+/// Reads ANTLR 4 grammars (<c>.g4</c>: combined, lexer-only, or a parser grammar with its lexer grammar named by
+/// <c>tokenVocab</c>) into the grammar IR.
 /// <list type="bullet">
 /// <item>Parser rules become rules; the first parser rule is the start rule.</item>
-/// <item>Lexer rules become terminals, fragments are inlined, and <c>-&gt; skip</c> and <c>-&gt; channel(…)</c> become
-/// ignored terminals.</item>
+/// <item>Lexer rules become terminals, fragments are inlined, and <c>-&gt; skip</c>, <c>-&gt; channel(…)</c> and
+/// <c>-&gt; more</c> become ignored terminals (for the parser, text that joins the next token is text it never sees).</item>
+/// <item>Lexer modes: <c>mode NAME;</c> sections and the commands <c>pushMode</c>, <c>popMode</c> and <c>mode</c>;
+/// the mode stack is parser state (<see cref="Grammar.LexerModes"/>). <c>-&gt; type(T)</c> makes the rule's tokens T's.</item>
 /// <item>Literals, <c>[sets]</c>, <c>'a'..'z'</c>, <c>~</c>, <c>.</c>, <c>? * +</c> and their non-greedy forms are read, and so is
 /// <c>options { caseInsensitive = true; }</c>.</item>
 /// <item>Lexing is ANTLR's: the longest match wins, and on a tie the rule defined first (literals written in parser rules
 /// come before every lexer rule).</item>
 /// </list>
 /// Actions and semantic predicates cannot be enforced: they become warnings naming their line, or errors in strict
-/// mode. Lexer modes, <c>import</c>, <c>tokenVocab</c> and commands that retype tokens are errors naming their line.
+/// mode. <c>import</c> is an error naming its line.
 /// </summary>
 public sealed class AntlrReader
 {
@@ -25,13 +28,29 @@ public sealed class AntlrReader
     private readonly List<string> _warnings = [];
     private readonly List<(string Name, GrammarExpr Body, SourceLocation Loc)> _parserRules = [];
     private readonly List<LexerRule> _lexerRules = [];
-    private readonly List<(string Text, string Name)> _implicitLiterals = [];
+    private readonly List<(string Text, string Name, SourceLocation Loc)> _implicitLiterals = [];
+    private readonly List<string> _modes = [];
+    private readonly HashSet<string> _declaredTokens = new(StringComparer.Ordinal);
+    private string _mode = DefaultMode;
     private bool _caseInsensitive;
     private bool _lexerOnly;
+    private bool _parserOnly;
+    private (string Name, SourceLocation Loc)? _tokenVocab;
+    private string? _lexerSource; // the lexer grammar's file name, when the rules came from tokenVocab
     private bool _inLexerRule;
     private bool _nonGreedy;
 
-    private sealed record LexerRule(string Name, GrammarExpr Body, SourceLocation Loc, bool Fragment, bool Ignored, bool Lazy);
+    /// <summary>ANTLR's name for the mode where lexing starts.</summary>
+    public const string DefaultMode = "DEFAULT_MODE";
+
+    private sealed record LexerRule(string Name, GrammarExpr Body, SourceLocation Loc, bool Fragment, bool Ignored, bool Lazy)
+    {
+        public string Mode { get; init; } = DefaultMode;
+        public List<LexerModeCommand> ModeCommands { get; init; } = [];
+        public List<SourceLocation> CommandLocations { get; init; } = [];
+        public string? Type { get; init; }
+        public string? Source { get; init; }
+    }
 
     private AntlrReader(string text, string? sourceName, bool strict)
     {
@@ -45,15 +64,51 @@ public sealed class AntlrReader
     /// <summary>Reads a <c>.g4</c> grammar; <paramref name="strict"/> makes actions and predicates errors.</summary>
     public static Grammar Read(string text, string? sourceName = null, bool strict = false) => Read(text, sourceName, strict, out _);
 
-    /// <summary>Reads a <c>.g4</c> grammar and returns the warnings too.</summary>
-    public static Grammar Read(string text, string? sourceName, bool strict, out IReadOnlyList<string> warnings)
+    /// <summary>
+    /// Reads a <c>.g4</c> grammar and returns the warnings too. A parser grammar's <c>tokenVocab</c> lexer grammar is
+    /// read through <paramref name="loadGrammar"/>, which maps a grammar name to its text (null when there is none).
+    /// </summary>
+    public static Grammar Read(string text, string? sourceName, bool strict, out IReadOnlyList<string> warnings, Func<string, string?>? loadGrammar = null)
     {
         ArgumentNullException.ThrowIfNull(text);
         var r = new AntlrReader(text, sourceName, strict);
         r.ReadHeader();
         r.ReadBody();
+        if (r._parserOnly) r.ReadTokenVocab(loadGrammar);
         warnings = r._warnings;
         return r.Build();
+    }
+
+    /// <summary>Reads a <c>.g4</c> file; a parser grammar's <c>tokenVocab</c> lexer grammar is read from the same folder.</summary>
+    public static Grammar ReadFile(string path, bool strict, out IReadOnlyList<string> warnings)
+    {
+        string folder = Path.GetDirectoryName(Path.GetFullPath(path)) ?? ".";
+        return Read(File.ReadAllText(path), Path.GetFileName(path), strict, out warnings, name =>
+        {
+            string file = Path.Combine(folder, name + ".g4");
+            return File.Exists(file) ? File.ReadAllText(file) : null;
+        });
+    }
+
+    private void ReadTokenVocab(Func<string, string?>? loadGrammar)
+    {
+        if (_tokenVocab is not { } vocab)
+            throw new GrammarException("a parser grammar needs its lexer grammar: options { tokenVocab = LexerName; }", 1, 1, _s.SourceName);
+        if (loadGrammar is null)
+            throw new GrammarException($"tokenVocab '{vocab.Name}' names a lexer grammar in another file: read this grammar from its file (GrammarFile.Load) so that {vocab.Name}.g4 beside it is found",
+                vocab.Loc.Line, vocab.Loc.Column, _s.SourceName);
+        string text = loadGrammar(vocab.Name)
+            ?? throw new GrammarException($"tokenVocab '{vocab.Name}': the lexer grammar {vocab.Name}.g4 was not found", vocab.Loc.Line, vocab.Loc.Column, _s.SourceName);
+        var lexer = new AntlrReader(text, vocab.Name + ".g4", _strict);
+        lexer.ReadHeader();
+        if (!lexer._lexerOnly)
+            throw new GrammarException($"tokenVocab '{vocab.Name}' must name a lexer grammar", vocab.Loc.Line, vocab.Loc.Column, _s.SourceName);
+        lexer.ReadBody();
+        _lexerRules.AddRange(lexer._lexerRules);
+        _modes.AddRange(lexer._modes);
+        _declaredTokens.UnionWith(lexer._declaredTokens);
+        _warnings.AddRange(lexer._warnings);
+        _lexerSource = lexer._s.SourceName;
     }
 
     private void ReadHeader()
@@ -61,10 +116,10 @@ public sealed class AntlrReader
         Skip();
         var loc = _s.Location;
         string first = Word() ?? throw _s.Error("expected 'grammar', 'lexer grammar' or 'parser grammar'");
-        if (first == "parser") throw new GrammarException("parser grammars need a separate lexer grammar (tokenVocab), which is not supported: combine them into one grammar", loc.Line, loc.Column, _s.SourceName);
-        if (first == "lexer")
+        if (first is "lexer" or "parser")
         {
-            _lexerOnly = true;
+            _lexerOnly = first == "lexer";
+            _parserOnly = first == "parser";
             Skip();
             first = Word() ?? "";
         }
@@ -97,14 +152,22 @@ public sealed class AntlrReader
                     ReadOptions();
                     continue;
                 case "tokens":
+                    ReadTokenNames();
+                    continue;
                 case "channels":
                     Skip();
-                    SkipBraces(); // token names without definitions can only be set by actions; using one is an error below
+                    SkipBraces();
                     continue;
                 case "import":
                     throw new GrammarException("'import' of other grammars is not supported: paste the rules into one file", loc.Line, loc.Column, _s.SourceName);
                 case "mode":
-                    throw new GrammarException("lexer modes are not supported (the lexer would need the mode stack as parser state)", loc.Line, loc.Column, _s.SourceName);
+                    if (!_lexerOnly) throw new GrammarException("lexer modes are only allowed in lexer grammars", loc.Line, loc.Column, _s.SourceName);
+                    Skip();
+                    _mode = Word() ?? throw _s.Error("expected a mode name after 'mode'");
+                    if (!_modes.Contains(_mode)) _modes.Add(_mode);
+                    Skip();
+                    Expect(';');
+                    continue;
                 case "fragment":
                     Skip();
                     var fragLoc = _s.Location;
@@ -140,7 +203,8 @@ public sealed class AntlrReader
                     _caseInsensitive = value == "true";
                     break;
                 case "tokenVocab":
-                    throw new GrammarException("tokenVocab (a separate lexer grammar) is not supported: combine the grammars", loc.Line, loc.Column, _s.SourceName);
+                    _tokenVocab = (value.Trim('\'', '"'), loc);
+                    break;
                 default:
                     break; // language, superClass, …: code generation only
             }
@@ -152,6 +216,7 @@ public sealed class AntlrReader
         bool lexer = char.IsAsciiLetterUpper(name[0]);
         if (!lexer && fragment) throw new GrammarException("only lexer rules can be fragments", loc.Line, loc.Column, _s.SourceName);
         if (!lexer && _lexerOnly) throw new GrammarException($"parser rule '{name}' in a lexer grammar", loc.Line, loc.Column, _s.SourceName);
+        if (lexer && _parserOnly) throw new GrammarException($"lexer rule '{name}' in a parser grammar; it belongs in the lexer grammar", loc.Line, loc.Column, _s.SourceName);
         Skip();
         // Arguments, return values and locals belong to generated code.
         if (_s.Peek == '[') SkipBrackets();
@@ -179,26 +244,45 @@ public sealed class AntlrReader
         if (lexer)
         {
             bool ignored = false;
+            string? type = null;
+            var modeCommands = new List<LexerModeCommand>();
+            var commandLocations = new List<SourceLocation>();
             foreach (var (command, argument, at) in commands)
             {
+                string Argument() => string.IsNullOrEmpty(argument)
+                    ? throw new GrammarException($"lexer command '{command}' needs an argument", at.Line, at.Column, _s.SourceName)
+                    : argument;
+                if (command is not ("skip" or "channel" or "more" or "popMode") && argument is null) Argument();
                 switch (command)
                 {
                     case "skip":
                     case "channel":
+                    case "more": // the text joins the next token's, which the parser sees by type alone
                         ignored = true;
                         break;
-                    case "more":
                     case "type":
-                    case "mode":
+                        type = Argument();
+                        break;
                     case "pushMode":
+                        modeCommands.Add(new LexerModeCommand(LexerModeCommandKind.Push, Argument()));
+                        commandLocations.Add(at);
+                        break;
                     case "popMode":
-                        throw new GrammarException($"lexer command '{command}{(argument is null ? "" : "(" + argument + ")")}' is not supported (modes and retyped tokens need a lexer with state)",
-                            at.Line, at.Column, _s.SourceName);
+                        modeCommands.Add(new LexerModeCommand(LexerModeCommandKind.Pop));
+                        commandLocations.Add(at);
+                        break;
+                    case "mode":
+                        modeCommands.Add(new LexerModeCommand(LexerModeCommandKind.Set, Argument()));
+                        commandLocations.Add(at);
+                        break;
                     default:
                         throw new GrammarException($"unknown lexer command '{command}'", at.Line, at.Column, _s.SourceName);
                 }
             }
-            _lexerRules.Add(new LexerRule(name, body, loc, fragment, ignored, _nonGreedy));
+            _lexerRules.Add(new LexerRule(name, body, loc, fragment, ignored, _nonGreedy)
+            {
+                Mode = _mode, ModeCommands = modeCommands, CommandLocations = commandLocations, Type = type, Source = _s.SourceName,
+            });
         }
         else
         {
@@ -217,7 +301,12 @@ public sealed class AntlrReader
             Skip();
             if (_s.Peek != '|') break;
             _s.Pos++;
-            alternatives.Add(Alternative(commands));
+            var loc = _s.Location;
+            var own = new List<(string Command, string? Argument, SourceLocation At)>();
+            alternatives.Add(Alternative(own));
+            // ANTLR attaches commands to one alternative; we apply them to the whole rule, so they must agree.
+            if (!own.Select(c => (c.Command, c.Argument)).SequenceEqual(commands.Select(c => (c.Command, c.Argument))))
+                throw new GrammarException("lexer commands differ between the alternatives of this rule, which is not supported: split it into rules", loc.Line, loc.Column, _s.SourceName);
         }
         return alternatives.Count == 1 ? alternatives[0] : new ChoiceExpr(alternatives);
     }
@@ -321,7 +410,7 @@ public sealed class AntlrReader
                     }
                     if (_inLexerRule) return new TokenExpr(LiteralNode(text), $"'{text}'") { LiteralText = text };
                     // A literal in a parser rule is an implicit token (or the lexer rule that spells exactly it).
-                    return new TerminalRef(ImplicitToken(text), loc);
+                    return new TerminalRef(ImplicitToken(text, loc), loc);
                 }
             case '[':
                 if (!_inLexerRule) throw new GrammarException("character sets belong to lexer rules", loc.Line, loc.Column, _s.SourceName);
@@ -390,12 +479,27 @@ public sealed class AntlrReader
         ? RegexNode.Sequence(text.EnumerateRunes().Select(r => RegexNode.Class(CodePointSet.Of(r.Value).WithBothCases())))
         : RegexNode.Literal(text);
 
-    private string ImplicitToken(string text)
+    private string ImplicitToken(string text, SourceLocation loc)
     {
-        foreach (var (t, n) in _implicitLiterals) if (t == text) return n;
+        foreach (var (t, n, _) in _implicitLiterals) if (t == text) return n;
         string name = $"'{text}'";
-        _implicitLiterals.Add((text, name));
+        _implicitLiterals.Add((text, name, loc));
         return name;
+    }
+
+    // tokens { A, B, C }: names for token types that only commands such as type(A) produce.
+    private void ReadTokenNames()
+    {
+        Skip();
+        Expect('{');
+        while (true)
+        {
+            Skip();
+            if (_s.Peek == '}') { _s.Pos++; return; }
+            _declaredTokens.Add(Word() ?? throw _s.Error("expected a token name"));
+            Skip();
+            if (_s.Peek == ',') _s.Pos++;
+        }
     }
 
     private string ReadLiteral()
@@ -497,20 +601,24 @@ public sealed class AntlrReader
         int priority = _implicitLiterals.Count + named.Count;
         var literalRules = named.Where(r => r.Body is TokenExpr { LiteralText: not null }).GroupBy(r => ((TokenExpr)r.Body).LiteralText!).ToDictionary(g => g.Key, g => g.First().Name, StringComparer.Ordinal);
         var rename = new Dictionary<string, string>(StringComparer.Ordinal);
-        foreach (var (text, name) in _implicitLiterals)
+        foreach (var (text, name, loc) in _implicitLiterals)
         {
             // A parser literal that a lexer rule spells exactly is that rule's token, as in ANTLR.
             if (literalRules.TryGetValue(text, out var rule)) { rename[name] = rule; continue; }
+            if (_parserOnly)
+                throw new GrammarException($"'{text}' is not a token of lexer grammar {_lexerSource}: a parser grammar cannot define tokens", loc.Line, loc.Column, _s.SourceName);
             terminals.Add(new TerminalDefinition(name, LiteralNode(text), new SourceLocation(1, 1)) { Priority = priority--, LiteralText = text });
         }
+        var modes = new HashSet<string>(_modes, StringComparer.Ordinal) { DefaultMode };
         var resolving = new HashSet<string>(StringComparer.Ordinal);
+        string? source = _s.SourceName; // the file of the lexer rule being resolved
         RegexNode Resolve(GrammarExpr e) => e switch
         {
             TokenExpr t => t.Regex,
             TerminalRef t when byName.TryGetValue(t.Name, out var r) => resolving.Add(t.Name)
                 ? Finish(t.Name, Resolve(r.Body))
-                : throw new GrammarException($"lexer rule '{t.Name}' refers to itself; lexer rules must be regular", t.Location.Line, t.Location.Column, _s.SourceName),
-            TerminalRef t => throw new GrammarException($"undefined lexer rule '{t.Name}'", t.Location.Line, t.Location.Column, _s.SourceName),
+                : throw new GrammarException($"lexer rule '{t.Name}' refers to itself; lexer rules must be regular", t.Location.Line, t.Location.Column, source),
+            TerminalRef t => throw new GrammarException($"undefined lexer rule '{t.Name}'", t.Location.Line, t.Location.Column, source),
             SeqExpr s => RegexNode.Sequence(s.Items.Select(Resolve)),
             ChoiceExpr c => RegexNode.Choice(c.Alternatives.Select(Resolve)),
             RepeatExpr r => RegexNode.Repeat(Resolve(r.Item), r.Min, r.Max),
@@ -523,37 +631,54 @@ public sealed class AntlrReader
         }
         foreach (var r in named)
         {
+            source = r.Source;
+            for (int i = 0; i < r.ModeCommands.Count; i++)
+                if (r.ModeCommands[i].Mode is { } m && !modes.Contains(m))
+                    throw new GrammarException($"unknown lexer mode '{m}'", r.CommandLocations[i].Line, r.CommandLocations[i].Column, source);
+            if (r.Type is { } type && !byName.ContainsKey(type) && !_declaredTokens.Contains(type))
+                throw new GrammarException($"type({type}) names no token: declare it in tokens {{ … }} or define a lexer rule", r.Loc.Line, r.Loc.Column, source);
             resolving.Clear();
             resolving.Add(r.Name);
             terminals.Add(new TerminalDefinition(r.Name, Resolve(r.Body), r.Loc)
             {
                 Priority = priority--, LiteralText = r.Body is TokenExpr { LiteralText: { } lit } && !_caseInsensitive ? lit : null, Lazy = r.Lazy,
+                Mode = _modes.Count > 0 ? r.Mode : null, ModeCommands = r.ModeCommands,
             });
             if (r.Ignored) ignore.Add(r.Name);
         }
+        // A token type is produced by the rule of that name and by every rule retyped to it with type(…).
+        var producers = named.GroupBy(r => r.Type ?? r.Name, StringComparer.Ordinal)
+            .ToDictionary(g => g.Key, g => g.Select(r => r.Name).ToList(), StringComparer.Ordinal);
         GrammarExpr Rename(GrammarExpr e) => e switch
         {
-            TerminalRef t when rename.TryGetValue(t.Name, out var to) => t with { Name = to },
-            TerminalRef t when t.Name.StartsWith('\'') => t,
-            TerminalRef t when !byName.ContainsKey(t.Name) =>
-                throw new GrammarException($"token '{t.Name}' has no lexer rule", t.Location.Line, t.Location.Column, _s.SourceName),
-            TerminalRef t when byName[t.Name].Fragment =>
-                throw new GrammarException($"parser rule refers to fragment '{t.Name}'; fragments can only be used by lexer rules", t.Location.Line, t.Location.Column, _s.SourceName),
+            TerminalRef t when t.Name.StartsWith('\'') && !rename.ContainsKey(t.Name) => t,
+            TerminalRef t => TokenOfType(t with { Name = rename.GetValueOrDefault(t.Name, t.Name) }),
             SeqExpr s => new SeqExpr(s.Items.Select(Rename).ToList()),
             ChoiceExpr c => new ChoiceExpr(c.Alternatives.Select(Rename).ToList()),
             RepeatExpr r => r with { Item = Rename(r.Item) },
             _ => e,
         };
+        GrammarExpr TokenOfType(TerminalRef t)
+        {
+            if (producers.TryGetValue(t.Name, out var rules))
+                return rules.Count == 1 ? t with { Name = rules[0] } : new ChoiceExpr(rules.Select(n => (GrammarExpr)(t with { Name = n })).ToList());
+            if (byName.TryGetValue(t.Name, out var r) && r.Fragment)
+                throw new GrammarException($"parser rule refers to fragment '{t.Name}'; fragments can only be used by lexer rules", t.Location.Line, t.Location.Column, _s.SourceName);
+            throw new GrammarException(byName.ContainsKey(t.Name)
+                ? $"token '{t.Name}' is never produced: its lexer rule retypes its tokens with type(…)"
+                : $"token '{t.Name}' has no lexer rule", t.Location.Line, t.Location.Column, _s.SourceName);
+        }
+        var lexerModes = _modes.Count == 0 ? [] : new[] { DefaultMode }.Concat(_modes.Where(m => m != DefaultMode)).ToList();
         if (_lexerOnly || _parserRules.Count == 0)
         {
             // A lexer grammar's language: any sequence of its tokens.
             var tokens = named.Where(r => !r.Ignored).Select(r => (GrammarExpr)new TerminalRef(r.Name, r.Loc)).ToList();
             if (tokens.Count == 0) throw new GrammarException("the grammar defines no tokens", 1, 1, _s.SourceName);
             return new Grammar("tokens", [new GrammarRule("tokens", new RepeatExpr(tokens.Count == 1 ? tokens[0] : new ChoiceExpr(tokens), 0, null), new SourceLocation(1, 1))],
-                terminals, ignore, LexemeMatch.Longest, _s.SourceName) { ContextFreeLexing = true };
+                terminals, ignore, LexemeMatch.Longest, _s.SourceName) { ContextFreeLexing = true, LexerModes = lexerModes };
         }
         var rules = _parserRules.Select(p => new GrammarRule(p.Name, Rename(p.Body), p.Loc)).ToList();
-        return new Grammar(_parserRules[0].Name, rules, terminals, ignore, LexemeMatch.Longest, _s.SourceName) { ContextFreeLexing = true };
+        return new Grammar(_parserRules[0].Name, rules, terminals, ignore, LexemeMatch.Longest, _s.SourceName) { ContextFreeLexing = true, LexerModes = lexerModes };
     }
 
     private void Unenforced(SourceLocation at, string what)

@@ -49,6 +49,14 @@ public sealed class Grammar
     /// </summary>
     public bool ContextFreeLexing { get; init; }
 
+    /// <summary>
+    /// The lexer's modes (ANTLR's <c>mode NAME;</c>), the first being where lexing starts; empty when the grammar has
+    /// none. In a mode, only the terminals defined for it are lexed; terminals change the mode as their
+    /// <see cref="TerminalDefinition.ModeCommands"/> say, with a stack for pushes and pops. The mode is part of the
+    /// parser state, so masks and checks follow it exactly.
+    /// </summary>
+    public IReadOnlyList<string> LexerModes { get; init; } = [];
+
     /// <summary>A file name or label for error messages.</summary>
     public string? SourceName { get; }
 

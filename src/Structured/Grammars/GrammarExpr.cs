@@ -55,4 +55,35 @@ public sealed record TerminalDefinition(string Name, RegexNode Regex, SourceLoca
 
     /// <summary>The terminal ends at its shortest match.</summary>
     public bool Lazy { get; init; }
+
+    /// <summary>The lexer mode in which the terminal is matched (ANTLR's <c>mode NAME;</c>); null for the grammar's first mode.</summary>
+    public string? Mode { get; init; }
+
+    /// <summary>What matching the terminal does to the lexer's mode, in order (ANTLR's <c>pushMode</c>, <c>popMode</c>, <c>mode</c>).</summary>
+    public IReadOnlyList<LexerModeCommand> ModeCommands { get; init; } = [];
+}
+
+/// <summary>A change of lexer mode.</summary>
+public enum LexerModeCommandKind
+{
+    /// <summary>Save the current mode on the mode stack and enter <see cref="LexerModeCommand.Mode"/>.</summary>
+    Push,
+
+    /// <summary>Return to the mode on top of the mode stack; on an empty stack the input is rejected.</summary>
+    Pop,
+
+    /// <summary>Enter <see cref="LexerModeCommand.Mode"/> without saving the current one.</summary>
+    Set,
+}
+
+/// <summary>A change of lexer mode made when a terminal matches; <paramref name="Mode"/> names the mode entered (null for a pop).</summary>
+public readonly record struct LexerModeCommand(LexerModeCommandKind Kind, string? Mode = null)
+{
+    /// <inheritdoc />
+    public override string ToString() => Kind switch
+    {
+        LexerModeCommandKind.Push => $"pushMode({Mode})",
+        LexerModeCommandKind.Pop => "popMode",
+        _ => $"mode({Mode})",
+    };
 }

@@ -9,6 +9,8 @@ public static class GrammarFile
     /// <summary>Reads and parses <paramref name="path"/>; throws <see cref="GrammarException"/> for bad or unsupported grammars.</summary>
     public static Grammar Load(string path)
     {
+        // An ANTLR parser grammar may name its lexer grammar (tokenVocab), which is read from the same folder.
+        if (Path.GetExtension(path).Equals(".g4", StringComparison.OrdinalIgnoreCase)) return AntlrReader.ReadFile(path, strict: false, out _);
         string text = File.ReadAllText(path);
         return Parse(text, Path.GetExtension(path), Path.GetFileName(path));
     }

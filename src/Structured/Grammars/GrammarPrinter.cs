@@ -15,7 +15,13 @@ internal static class GrammarPrinter
             sb.Append(string.Join("\n    | ", group.Select(r => Expr(r.Body, 0))));
             sb.Append('\n');
         }
-        foreach (var t in g.Terminals) sb.Append(t.Name).Append(": /").Append(t.Regex).Append("/\n");
+        foreach (var t in g.Terminals)
+        {
+            sb.Append(t.Name).Append(": /").Append(t.Regex).Append('/');
+            if (g.LexerModes.Count > 0) sb.Append("  // mode ").Append(t.Mode ?? g.LexerModes[0]);
+            foreach (var c in t.ModeCommands) sb.Append(", ").Append(c);
+            sb.Append('\n');
+        }
         foreach (var i in g.Ignore) sb.Append("%ignore ").Append(i).Append('\n');
         return sb.ToString();
     }

@@ -20,6 +20,8 @@ public sealed class GrammarSampler
     private readonly Dictionary<string, int> _height = new(StringComparer.Ordinal);
     private readonly HashSet<string> _literals = new(StringComparer.OrdinalIgnoreCase);
     private readonly RegexNode? _separator;
+    private readonly string? _separatorMode;
+
     private readonly TermStore? _store;
     private readonly List<(TerminalDefinition Def, int Term)> _reserved = [];
 
@@ -40,6 +42,7 @@ public sealed class GrammarSampler
         }
         string? sep = g.Ignore.FirstOrDefault(n => n.Contains("WS", StringComparison.Ordinal)) ?? (g.Ignore.Count > 0 ? g.Ignore[0] : null);
         _separator = sep is null ? null : _terminals[sep].Regex;
+        _separatorMode = sep is null ? null : ModeOf(_terminals[sep]);
         ComputeHeights();
     }
 
@@ -93,18 +96,68 @@ public sealed class GrammarSampler
     public byte[] Sample(Random rng, int depthBudget = 12)
     {
         ArgumentNullException.ThrowIfNull(rng);
-        var lexemes = new List<byte[]>();
+        var lexemes = new Draw(_g.LexerModes.Count > 0 ? _g.LexerModes[0] : "");
         Expand(new RuleRef(_g.StartRule, default), rng, 0, depthBudget, lexemes);
         var output = new List<byte>();
         for (int i = 0; i < lexemes.Count; i++)
         {
-            if (i > 0 && _separator is not null && _g.LexemeMatch == LexemeMatch.Longest) output.AddRange(SampleRegex(_separator, rng, nonEmpty: true));
+            // With lexer modes, a separator goes only where the lexer is in the separator's own mode.
+            if (i > 0 && _separator is not null && _g.LexemeMatch == LexemeMatch.Longest && _separatorMode == lexemes.ModeAfter[i - 1])
+                output.AddRange(SampleRegex(_separator, rng, nonEmpty: true));
             output.AddRange(lexemes[i]);
         }
         return output.ToArray();
     }
 
-    private void Expand(GrammarExpr e, Random rng, int depth, int budget, List<byte[]> output, IReadOnlyList<double>? weightsFor = null)
+    private string ModeOf(TerminalDefinition t) => _g.LexerModes.Count == 0 ? "" : t.Mode ?? _g.LexerModes[0];
+
+    /// <summary>One draw's lexemes, with the lexer mode after each (grammars with modes), followed as they are drawn.</summary>
+    private sealed class Draw(string mode) : List<byte[]>
+    {
+        private readonly Stack<string> _stack = new();
+
+        public string Mode { get; private set; } = mode;
+
+        public List<string> ModeAfter { get; } = [];
+
+        // False when the terminal's commands would pop more modes than the stack holds.
+        public bool CanTake(TerminalDefinition terminal)
+        {
+            int depth = _stack.Count;
+            foreach (var c in terminal.ModeCommands)
+            {
+                if (c.Kind == LexerModeCommandKind.Push) depth++;
+                else if (c.Kind == LexerModeCommandKind.Pop && --depth < 0) return false;
+            }
+            return true;
+        }
+
+        public void Add(byte[] bytes, TerminalDefinition? terminal)
+        {
+            // A pop on an empty stack stays put: the draw is then one the parser rejects.
+            foreach (var c in terminal?.ModeCommands ?? [])
+            {
+                switch (c.Kind)
+                {
+                    case LexerModeCommandKind.Push: _stack.Push(Mode); Mode = c.Mode!; break;
+                    case LexerModeCommandKind.Pop: if (_stack.Count > 0) Mode = _stack.Pop(); break;
+                    default: Mode = c.Mode!; break;
+                }
+            }
+            Add(bytes);
+            ModeAfter.Add(Mode);
+        }
+    }
+
+    // Among alternatives that are all terminals (a token type that several lexer rules produce), those of the current mode.
+    private List<GrammarExpr> InCurrentMode(List<GrammarExpr> options, Draw draw)
+    {
+        if (_g.LexerModes.Count == 0 || !options.All(o => o is TerminalRef)) return options;
+        var here = options.Where(o => _terminals[((TerminalRef)o).Name] is var t && ModeOf(t) == draw.Mode && draw.CanTake(t)).ToList();
+        return here.Count > 0 ? here : options;
+    }
+
+    private void Expand(GrammarExpr e, Random rng, int depth, int budget, Draw output, IReadOnlyList<double>? weightsFor = null)
     {
         bool deep = depth > budget;
         switch (e)
@@ -114,7 +167,7 @@ public sealed class GrammarSampler
                 break;
             case ChoiceExpr c:
                 {
-                    var options = c.Alternatives.Where(a => Height(a) < int.MaxValue).ToList();
+                    var options = InCurrentMode(c.Alternatives.Where(a => Height(a) < int.MaxValue).ToList(), output);
                     if (deep)
                     {
                         int best = options.Min(Height);
@@ -150,10 +203,13 @@ public sealed class GrammarSampler
                     break;
                 }
             case TerminalRef t:
-                output.Add(SampleLexeme(_terminals[t.Name].Regex, _terminals[t.Name].LiteralText is not null, rng, _terminals[t.Name]));
-                break;
+                {
+                    var def = _terminals[t.Name];
+                    output.Add(SampleLexeme(def.Regex, def.LiteralText is not null, rng, def), def);
+                    break;
+                }
             case TokenExpr t:
-                output.Add(SampleLexeme(t.Regex, t.LiteralText is not null, rng));
+                output.Add(SampleLexeme(t.Regex, t.LiteralText is not null, rng), null);
                 break;
         }
     }
@@ -187,7 +243,7 @@ public sealed class GrammarSampler
         if (_store is null) return false;
         foreach (var (def, term) in _reserved)
         {
-            if (def.Priority <= own.Priority || ReferenceEquals(def, own)) continue;
+            if (def.Priority <= own.Priority || ReferenceEquals(def, own) || ModeOf(def) != ModeOf(own)) continue;
             int t = term;
             lock (_store) foreach (byte b in text) { t = _store.DeriveLocked(t, b); if (t == TermStore.Nothing) break; }
             if (t != TermStore.Nothing && _store.IsNullable(t)) return true;

@@ -4,8 +4,11 @@ namespace Structured.Lexing;
 /// <remarks>
 /// <c>Reserved</c>: context-free lexing (ANTLR's). Where the parser does not allow this lexeme it still competes for the
 /// longest match and for ties, as a shadow, so that the tokens never depend on what the parser expects.
+/// <c>Modes</c>: a bit per lexer mode in which the lexeme is lexed (every bit for grammars without modes);
+/// <c>Commands</c>: the mode changes its match makes (<see cref="LexerModes"/>).
 /// </remarks>
-internal readonly record struct LexemeSpec(int Term, LexemeMatch Match, bool Ignored, int Priority = 0, byte[]? Literal = null, bool Reserved = false)
+internal readonly record struct LexemeSpec(int Term, LexemeMatch Match, bool Ignored, int Priority = 0, byte[]? Literal = null, bool Reserved = false,
+    ulong Modes = ulong.MaxValue, ModeCommand[]? Commands = null)
 {
     /// <summary>Under longest match, ties at the same length go to the higher rank: explicit priority first, then literal over regex (Lark's rule).</summary>
     public int Rank => Priority * 2 + (Literal is null ? 0 : 1);
@@ -43,7 +46,7 @@ internal sealed class LexerTable
     private readonly Dictionary<PairKey, int> _intern = [];
     private State[] _states = new State[64];
     private int _count;
-    private readonly System.Collections.Concurrent.ConcurrentDictionary<PairKey, int> _startByLexemeSet = new();
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<(PairKey Lexemes, ulong Mode), int> _startByLexemeSet = new();
 
     public LexerTable(TermStore terms, LexemeSpec[] lexemes)
     {
@@ -83,10 +86,13 @@ internal sealed class LexerTable
 
     public State this[int id] => Volatile.Read(ref _states)[id];
 
-    /// <summary>The start state for a set of allowed lexemes, given in increasing order.</summary>
-    public int Start(int[] lexemes)
+    /// <summary>
+    /// The start state for a set of allowed lexemes, given in increasing order, in the lexer mode whose bit is
+    /// <paramref name="mode"/> (reserved lexemes of other modes cast no shadow).
+    /// </summary>
+    public int Start(int[] lexemes, ulong mode = ulong.MaxValue)
     {
-        var key = new PairKey(lexemes);
+        var key = (new PairKey(lexemes), mode);
         if (_startByLexemeSet.TryGetValue(key, out int s)) return s; // every new column asks: no lock on a hit
         lock (_gate)
         {
@@ -99,7 +105,7 @@ internal sealed class LexerTable
                 pairs.Add(l);
                 pairs.Add(term);
             }
-            foreach (int k in Shadows(lexemes))
+            foreach (int k in Shadows(lexemes, mode))
             {
                 pairs.Add(k | ShadowFlag);
                 pairs.Add(_lexemes[k].Term);
@@ -111,14 +117,14 @@ internal sealed class LexerTable
     }
 
     // Literal lexemes outside the allowed set that an allowed, lower-ranked longest-match lexeme also matches.
-    private List<int> Shadows(int[] allowed)
+    private List<int> Shadows(int[] allowed, ulong mode)
     {
         var result = new List<int>();
         ByteSet? allowedFirst = null;
         for (int k = 0; k < _lexemes.Length; k++)
         {
             var spec = _lexemes[k];
-            if (spec.Match != LexemeMatch.Longest || Array.BinarySearch(allowed, k) >= 0 || spec.Term == TermStore.Nothing) continue;
+            if (spec.Match != LexemeMatch.Longest || (spec.Modes & mode) == 0 || Array.BinarySearch(allowed, k) >= 0 || spec.Term == TermStore.Nothing) continue;
             if (spec.Reserved && !spec.Ignored)
             {
                 // A reserved lexeme whose first bytes no allowed lexeme shares is never alive beside one: it cannot

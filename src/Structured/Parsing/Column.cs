@@ -34,6 +34,9 @@ internal sealed class Column
     /// <summary>The lexemes the parser allows here, in increasing order (ignored lexemes included).</summary>
     public int[] AllowedLexemes { get; set; } = [];
 
+    /// <summary>The lexer-mode state here (<see cref="Lexing.LexerModes"/>); always the initial one in grammars without modes.</summary>
+    public int Mode { get; init; }
+
     /// <summary>The lexer state that starts a lexeme here.</summary>
     public int LexerStart { get; set; }
 

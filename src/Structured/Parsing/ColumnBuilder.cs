@@ -1,3 +1,5 @@
+using Structured.Lexing;
+
 namespace Structured.Parsing;
 
 /// <summary>
@@ -36,7 +38,19 @@ internal sealed class ColumnBuilder
     public Column? Build(List<(Column Origin, int Lexeme)> scans, long offset)
     {
         var t = _grammar!.T;
-        var col = Begin(offset);
+        int mode = 0;
+        if (t.Modes is not null)
+        {
+            // The lexer emits one token, so one mode follows: that of the lexeme defined first (ANTLR's tie rule);
+            // a scan that would lead to another mode is a token ANTLR's lexer never makes here.
+            int best = 0;
+            for (int k = 1; k < scans.Count; k++)
+                if (t.Lexemes[scans[k].Lexeme].Priority > t.Lexemes[scans[best].Lexeme].Priority) best = k;
+            mode = t.Modes.Apply(scans[best].Origin.Mode, t.Lexemes[scans[best].Lexeme].Commands);
+            if (mode == LexerModes.Invalid) return null;
+            if (scans.Count > 1) scans = scans.Where(s => t.Modes.Apply(s.Origin.Mode, t.Lexemes[s.Lexeme].Commands) == mode).ToList();
+        }
+        var col = Begin(offset, mode);
         // After a final lexeme (a fill-in-the-middle cut lexeme) the text ends: not even an ignored lexeme may follow.
         bool onlyFinal = t.FinalLexemes is not null;
         foreach (var (origin, lexeme) in scans)
@@ -49,18 +63,45 @@ internal sealed class ColumnBuilder
         return Close(col, allowIgnored: !onlyFinal);
     }
 
-    private Column Begin(long offset)
+    /// <summary>
+    /// The column where lexing resumes after an ignored lexeme that changes the lexer mode: the same items in the new
+    /// mode (<see cref="LexerModes.Invalid"/> gives null). Its items keep their origins, so completions read the same rules.
+    /// </summary>
+    public Column? Shift(Column from, int mode)
+    {
+        if (mode == LexerModes.Invalid) return null;
+        var t = _grammar!.T;
+        _allowed.Clear();
+        NextStamp();
+        foreach (var it in from.Items)
+        {
+            int sym = t.Symbols[it.Position];
+            if (sym < 0 && sym != GrammarCompiler.EndMarker && _allowedStamp[~sym] != _stamp)
+            {
+                _allowedStamp[~sym] = _stamp;
+                _allowed.Add(~sym);
+            }
+        }
+        var col = new Column(from.Offset) { Mode = mode, Items = from.Items, Accepting = from.Accepting };
+        Publish(col, allowIgnored: true);
+        return col;
+    }
+
+    private Column Begin(long offset, int mode = 0)
     {
         _items.Clear();
         _seen.Clear();
         _allowed.Clear();
-        if (++_stamp == int.MaxValue)
-        {
-            Array.Clear(_predicted);
-            Array.Clear(_allowedStamp);
-            _stamp = 1;
-        }
-        return new Column(offset);
+        NextStamp();
+        return new Column(offset) { Mode = mode };
+    }
+
+    private void NextStamp()
+    {
+        if (++_stamp != int.MaxValue) return;
+        Array.Clear(_predicted);
+        Array.Clear(_allowedStamp);
+        _stamp = 1;
     }
 
     private void Add(int position, Column origin)
@@ -118,15 +159,6 @@ internal sealed class ColumnBuilder
             }
         }
         if (_items.Count == 0) return null;
-        foreach (int lex in allowIgnored ? t.Ignored : [])
-        {
-            if (_allowedStamp[lex] != _stamp)
-            {
-                _allowedStamp[lex] = _stamp;
-                _allowed.Add(lex);
-            }
-        }
-        _allowed.Sort();
         // Later steps read only items that wait for a symbol (scans, completions, Leo). Completed items are dropped,
         // which also keeps their origin columns from being held alive in a chain back to the start.
         int acceptPos = t.StartPosition + 1;
@@ -141,8 +173,34 @@ internal sealed class ColumnBuilder
         foreach (var it in _items)
             if (syms[it.Position] != GrammarCompiler.EndMarker) stored[k++] = it;
         col.Items = stored;
-        col.AllowedLexemes = _allowed.ToArray();
-        col.LexerStart = g.LexerStartFor(col.AllowedLexemes);
+        Publish(col, allowIgnored);
         return col;
+    }
+
+    // The allowed lexemes (the expected ones gathered in _allowed, plus the ignored ones), kept to the column's lexer
+    // mode, and the lexer state that starts there.
+    private void Publish(Column col, bool allowIgnored)
+    {
+        var t = _grammar!.T;
+        foreach (int lex in allowIgnored ? t.Ignored : [])
+        {
+            if (_allowedStamp[lex] != _stamp)
+            {
+                _allowedStamp[lex] = _stamp;
+                _allowed.Add(lex);
+            }
+        }
+        ulong mode = ulong.MaxValue;
+        if (t.Modes is not null)
+        {
+            mode = t.Modes.MaskOf(col.Mode);
+            int kept = 0;
+            for (int i = 0; i < _allowed.Count; i++)
+                if ((t.Lexemes[_allowed[i]].Modes & mode) != 0) _allowed[kept++] = _allowed[i];
+            _allowed.RemoveRange(kept, _allowed.Count - kept);
+        }
+        _allowed.Sort();
+        col.AllowedLexemes = _allowed.ToArray();
+        col.LexerStart = _grammar.LexerStartFor(col.AllowedLexemes, mode);
     }
 }

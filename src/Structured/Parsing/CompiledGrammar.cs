@@ -22,6 +22,7 @@ public sealed class CompiledGrammar
         public required LexemeSpec[] Lexemes;
         public required int[] Ignored;
         public bool[]? FinalLexemes;            // lexemes after which the text ends (fill-in-the-middle cut lexemes); null when none
+        public LexerModes? Modes;               // the lexer-mode states, when the grammar has modes
         public required int StartPosition;
         public required TermStore Terms;
         public required LexerTable Lexer;
@@ -110,7 +111,7 @@ public sealed class CompiledGrammar
         return sb.ToString();
     }
 
-    internal int LexerStartFor(int[] allowed) => T.Lexer.Start(allowed);
+    internal int LexerStartFor(int[] allowed, ulong mode) => T.Lexer.Start(allowed, mode);
 
     internal string LexemeName(int lexeme) => T.LexemeNames[lexeme];
 }

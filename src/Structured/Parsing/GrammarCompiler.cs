@@ -20,7 +20,8 @@ internal sealed class GrammarCompiler
     private TermStore _terms;
     private readonly List<LexemeSpec> _lexemes = [];
     private readonly List<string> _lexemeNames = [];
-    private readonly Dictionary<(int Term, LexemeMatch Match, bool Ignored), int> _lexemeIds = [];
+    private readonly Dictionary<(int Term, LexemeMatch Match, bool Ignored, string? Terminal), int> _lexemeIds = [];
+    private readonly Dictionary<string, int> _modeIndex = new(StringComparer.Ordinal);
     private readonly List<string> _ntNames = [];
     private readonly List<(int Lhs, int[] Rhs)> _rules = [];
     private readonly Dictionary<string, List<GrammarRule>> _ruleDefs;
@@ -40,7 +41,11 @@ internal sealed class GrammarCompiler
         _ruleDefs = g.Rules.GroupBy(r => r.Name, StringComparer.Ordinal).ToDictionary(x => x.Key, x => x.ToList(), StringComparer.Ordinal);
         _terminalDefs = new Dictionary<string, TerminalDefinition>(StringComparer.Ordinal);
         foreach (var t in g.Terminals) _terminalDefs[t.Name] = t;
+        foreach (var m in g.LexerModes) _modeIndex.TryAdd(m, _modeIndex.Count);
     }
+
+    /// <summary>At most this many lexer modes: a lexeme's modes are one 64-bit mask.</summary>
+    public const int MaxLexerModes = 64;
 
     public static CompiledGrammar Compile(Grammar g, CompileOptions? options = null)
     {
@@ -81,6 +86,7 @@ internal sealed class GrammarCompiler
         if (!_ruleDefs.ContainsKey(_g.StartRule))
             throw Error($"the start rule '{_g.StartRule}' is not defined", default);
         foreach (var r in _g.Rules) CheckRefs(r.Body, 0);
+        CheckModes();
         if (_g.LexemeMatch == LexemeMatch.AllEnds) FindRegularRules();
 
         int superStart = NewNt("<start>");
@@ -98,7 +104,7 @@ internal sealed class GrammarCompiler
         foreach (var name in _g.Ignore)
         {
             if (!_terminalDefs.TryGetValue(name, out var def)) throw Error($"%ignore names an undefined terminal '{name}'", default);
-            ignored.Add(LexemeFor(def.Regex, name, MatchFor(def.Lazy), ignored: true, priority: def.Priority));
+            ignored.Add(LexemeFor(def.Regex, name, MatchFor(def.Lazy), ignored: true, priority: def.Priority, terminal: def));
         }
         if (_g.ContextFreeLexing)
         {
@@ -106,7 +112,7 @@ internal sealed class GrammarCompiler
             var ignoredNames = _g.Ignore.ToHashSet(StringComparer.Ordinal);
             foreach (var def in _g.Terminals)
                 if (!ignoredNames.Contains(def.Name))
-                    LexemeFor(def.Regex, def.Name, MatchFor(def.Lazy), priority: def.Priority, literal: def.LiteralText);
+                    LexemeFor(def.Regex, def.Name, MatchFor(def.Lazy), priority: def.Priority, literal: def.LiteralText, terminal: def);
         }
         return Finish(superStart, ignored.Distinct().ToArray());
     }
@@ -154,6 +160,19 @@ internal sealed class GrammarCompiler
             case SeqExpr s: foreach (var i in s.Items) CheckRefs(i, depth + 1); break;
             case ChoiceExpr c: foreach (var i in c.Alternatives) CheckRefs(i, depth + 1); break;
             case RepeatExpr r: CheckRefs(r.Item, depth + 1); break;
+        }
+    }
+
+    private void CheckModes()
+    {
+        if (_g.LexerModes.Count > MaxLexerModes) throw Error($"more than {MaxLexerModes} lexer modes", default);
+        foreach (var t in _g.Terminals)
+        {
+            if (t.Mode is not null && !_modeIndex.ContainsKey(t.Mode))
+                throw Error($"terminal '{t.Name}' belongs to undeclared lexer mode '{t.Mode}'", t.Location);
+            foreach (var c in t.ModeCommands)
+                if (c.Kind != LexerModeCommandKind.Pop && (c.Mode is null || !_modeIndex.ContainsKey(c.Mode)))
+                    throw Error($"terminal '{t.Name}' enters undeclared lexer mode '{c.Mode}'", t.Location);
         }
     }
 
@@ -215,15 +234,25 @@ internal sealed class GrammarCompiler
         return node;
     }
 
-    private int LexemeFor(RegexNode node, string display, LexemeMatch match, bool ignored = false, int priority = 0, string? literal = null)
+    private int LexemeFor(RegexNode node, string display, LexemeMatch match, bool ignored = false, int priority = 0, string? literal = null,
+        TerminalDefinition? terminal = null)
     {
         int term = _terms.FromNode(node);
-        var key = (term, match, ignored);
+        // With modes, equal regexes of different terminals are different lexemes: their modes and commands differ.
+        var key = (term, match, ignored, _modeIndex.Count > 0 ? terminal?.Name : null);
         if (_lexemeIds.TryGetValue(key, out int id)) return id;
         id = _lexemes.Count;
 
+        ulong modes = ulong.MaxValue;
+        ModeCommand[]? commands = null;
+        if (_modeIndex.Count > 0 && terminal is not null)
+        {
+            modes = 1UL << _modeIndex[terminal.Mode ?? _g.LexerModes[0]];
+            if (terminal.ModeCommands.Count > 0)
+                commands = terminal.ModeCommands.Select(c => new ModeCommand(c.Kind, c.Mode is null ? 0 : _modeIndex[c.Mode])).ToArray();
+        }
         _lexemes.Add(new LexemeSpec(term, match, ignored, priority, literal is null ? null : System.Text.Encoding.UTF8.GetBytes(literal),
-            Reserved: _g.ContextFreeLexing && match == LexemeMatch.Longest && !ignored));
+            Reserved: _g.ContextFreeLexing && match == LexemeMatch.Longest && !ignored, Modes: modes, Commands: commands));
         _lexemeNames.Add(display);
         _lexemeIds[key] = id;
         return id;
@@ -279,7 +308,7 @@ internal sealed class GrammarCompiler
             case TerminalRef t:
                 {
                     var def = _terminalDefs[t.Name];
-                    output.Add(Lex(LexemeFor(def.Regex, t.Name, MatchFor(def.Lazy), priority: def.Priority, literal: def.LiteralText)));
+                    output.Add(Lex(LexemeFor(def.Regex, t.Name, MatchFor(def.Lazy), priority: def.Priority, literal: def.LiteralText, terminal: def)));
                     break;
                 }
             case TokenExpr t:
@@ -456,6 +485,7 @@ internal sealed class GrammarCompiler
             StartPosition = startPos,
             Terms = _terms,
             Lexer = new LexerTable(_terms, specs),
+            Modes = _g.LexerModes.Count > 0 ? new LexerModes(_g.LexerModes) : null,
         });
     }
 }

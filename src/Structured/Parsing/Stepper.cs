@@ -106,7 +106,7 @@ internal sealed class Stepper
         var st = _lexer[state];
         foreach (int lex in st.EndNow)
         {
-            if (_g.T.Lexemes[lex].Ignored) { if (!_ignoredBases.Contains(col)) _ignoredBases.Add(col); }
+            if (_g.T.Lexemes[lex].Ignored) { if (AfterIgnored(col, lex) is { } b && !_ignoredBases.Contains(b)) _ignoredBases.Add(b); }
             else _scans.Add((col, lex));
         }
         if (st.Continue != LexerTable.Dead) Add(output, new LexThread(col, st.Continue, fresh: false));
@@ -129,6 +129,21 @@ internal sealed class Stepper
     }
 
     /// <summary>
+    /// Where lexing resumes after an ignored lexeme: the same column, or, when the lexeme changes the lexer mode, the
+    /// same items in the new mode (cached on the column; null when the change pops an empty mode stack).
+    /// </summary>
+    private Column? AfterIgnored(Column from, int lexeme)
+    {
+        var commands = _g.T.Lexemes[lexeme].Commands;
+        if (commands is null) return from;
+        int key = int.MinValue + lexeme;
+        if (from.TryGetNext(key, out var shifted)) return shifted;
+        shifted = _builder.Shift(from, _g.T.Modes!.Apply(from.Mode, commands));
+        if (_fillCache) from.SetNext(key, shifted);
+        return shifted;
+    }
+
+    /// <summary>
     /// The columns where lexing resumes after the lexemes that lexer state <paramref name="state"/> ends at once
     /// (<see cref="LexemeMatch.AllEnds"/> and <see cref="LexemeMatch.Shortest"/>): a scan of them, and the column itself for ignored ones.
     /// </summary>
@@ -136,7 +151,6 @@ internal sealed class Stepper
     {
         bases.Clear();
         var lexemes = _lexer[state].EndNow;
-        bool ignored = false;
         int key = int.MinValue / 2 - state;
         if (!from.TryGetNext(key, out var col))
         {
@@ -147,8 +161,8 @@ internal sealed class Stepper
             if (_fillCache) from.SetNext(key, col);
         }
         if (col is not null) bases.Add(col);
-        foreach (int lex in lexemes) ignored |= _g.T.Lexemes[lex].Ignored;
-        if (ignored) bases.Add(from);
+        foreach (int lex in lexemes)
+            if (_g.T.Lexemes[lex].Ignored && AfterIgnored(from, lex) is { } b && !bases.Contains(b)) bases.Add(b);
     }
 
     /// <summary>The columns where lexing resumes after committing the longest-match lexemes that lexer state <paramref name="state"/> ends.</summary>
@@ -156,7 +170,6 @@ internal sealed class Stepper
     {
         bases.Clear();
         var lexemes = _lexer[state].EndIfLongest;
-        bool ignored = false;
         int key = -1 - state;
         if (!from.TryGetNext(key, out var col))
         {
@@ -167,7 +180,7 @@ internal sealed class Stepper
             if (_fillCache) from.SetNext(key, col);
         }
         if (col is not null) bases.Add(col);
-        foreach (int lex in lexemes) ignored |= _g.T.Lexemes[lex].Ignored;
-        if (ignored) bases.Add(from);
+        foreach (int lex in lexemes)
+            if (_g.T.Lexemes[lex].Ignored && AfterIgnored(from, lex) is { } b && !bases.Contains(b)) bases.Add(b);
     }
 }

@@ -64,6 +64,8 @@ public sealed class MiddleGrammar
     {
         ArgumentNullException.ThrowIfNull(grammar);
         var t = grammar.T;
+        // The suffix's readings would depend on the lexer mode where it starts, which the middle decides.
+        if (t.Modes is not null) throw new GrammarException($"{grammar.Source.SourceName ?? "the grammar"}: fill-in-the-middle does not support grammars with lexer modes");
         var lattice = SuffixLattice.Build(t.Terms, t.Lexemes, suffix, grammar.Source.ContextFreeLexing);
         var chart = new ReverseChart(t, lattice);
         var built = new Builder(t, lattice, chart).Build();

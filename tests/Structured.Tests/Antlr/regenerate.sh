@@ -8,9 +8,15 @@ tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 (cd "$tmp" && npm pack antlr4ng-cli@2.0.0 > /dev/null && tar xzf antlr4ng-cli-*.tgz)
 jar=$(find "$tmp/package" -name 'antlr4-*-complete.jar' | head -1)
-for g in Expr Json Config; do
-  out="$root/tests/Structured.Tests/Antlr/Generated/$g"
+# Each entry: the output folder, then the grammar files (a split grammar lists its lexer first, for tokenVocab).
+for entry in "Expr Expr.g4" "Json Json.g4" "Config Config.g4" "Template TemplateLexer.g4 TemplateParser.g4"; do
+  set -- $entry
+  out="$root/tests/Structured.Tests/Antlr/Generated/$1"
+  shift
   rm -rf "$out"
-  (cd "$root/grammars" && java -jar "$jar" -Dlanguage=CSharp -no-visitor -no-listener -package Structured.Tests.Antlr.Generated -o "$out" -Xexact-output-dir "$g.g4")
+  mkdir -p "$out"
+  for file in "$@"; do
+    (cd "$root/grammars" && java -jar "$jar" -Dlanguage=CSharp -no-visitor -no-listener -package Structured.Tests.Antlr.Generated -o "$out" -lib "$out" -Xexact-output-dir "$file")
+  done
   find "$out" \( -name '*.interp' -o -name '*.tokens' \) -delete
 done
