@@ -34,6 +34,7 @@ internal sealed class LexerTable
         public required int[] EndNow;         // lexemes that end here at once (AllEnds or Shortest)
         public required int[] EndIfLongest;   // Longest lexemes that end here unless the next byte extends the match
         public int Continue;                  // the state that keeps lexing after EndNow (Shortest lexemes and finished matches removed)
+        public bool LongestEndsIgnoredOnly;   // EndIfLongest holds only ignored lexemes without mode commands: lexing resumes where it started
         public Fingerprint[]? Signature;      // one element, published once computed (a reference, so readers need no lock)
         public int[] Lexemes => Enumerable.Range(0, Pairs.Length / 2).Select(i => Pairs[2 * i]).Where(l => (l & ShadowFlag) == 0).ToArray();
     }
@@ -75,7 +76,8 @@ internal sealed class LexerTable
             {
                 int lex = pairs[i];
                 var spec = _lexemes[lex & ~ShadowFlag];
-                parts.Add(_terms.FingerprintOf(pairs[i + 1]).Add((long)spec.Match).Add(spec.Ignored ? 1 : 0).Add(spec.Rank).Add((lex & ShadowFlag) != 0 ? 1 : 0));
+                parts.Add(_terms.FingerprintOf(pairs[i + 1]).Add((long)spec.Match).Add(spec.Ignored ? 1 : 0).Add(spec.Rank).Add((lex & ShadowFlag) != 0 ? 1 : 0)
+                    .Add(spec.Commands is null ? 0 : 1));
             }
             var sig = Fingerprint.Seed(100);
             foreach (var p in parts.OrderBy(f => f.Hi).ThenBy(f => f.Lo)) sig = sig.Add(p);
@@ -231,6 +233,7 @@ internal sealed class LexerTable
             Next = NewRow(),
             EndNow = endNow.ToArray(),
             EndIfLongest = endLongest.ToArray(),
+            LongestEndsIgnoredOnly = endLongest.Count > 0 && endLongest.All(l => _lexemes[l].Ignored && _lexemes[l].Commands is null),
         };
         if (id >= _states.Length)
         {

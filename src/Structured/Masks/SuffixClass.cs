@@ -5,6 +5,7 @@ namespace Structured.Masks;
 /// <summary>
 /// What the lexer alone decides about the suffixes of one crossing group when lexing resumes at a fresh thread in a
 /// given lexer state: the tokens it allows outright, and the nodes where a second boundary needs the parser again
+/// (a boundary after which only ignored lexemes without mode commands ended does not: lexing resumes at the root state)
 /// (walked with the parser per mask, with their ancestors). Cached per (group, lexer state), so the long stretches
 /// inside a lexeme after a boundary (a string after whitespace, say) cost one list of token ids instead of a walk.
 /// </summary>
@@ -49,6 +50,17 @@ internal sealed class SuffixClass
                 int parent = ls[d - 1];
                 bool crossing = cross[d - 1];
                 int next = parent == LexerTable.Dead ? LexerTable.Dead : lexer.Next(parent, src.Byte(i2));
+                if (next == LexerTable.Dead && !crossing && d > 1 && parent != LexerTable.Dead && lexer[parent].LongestEndsIgnoredOnly)
+                {
+                    // Only an ignored lexeme without mode commands ended (a comment's `. -> more`, whitespace): lexing
+                    // resumes in the same column, whose start state is the root, so the lexer alone still decides.
+                    next = lexer.Next(state, src.Byte(i2));
+                    if (next == LexerTable.Dead)
+                    {
+                        i2 = src.End(i2);
+                        continue;
+                    }
+                }
                 if (next == LexerTable.Dead)
                 {
                     // The thread is fresh at depth 0, so it cannot commit before the first byte.

@@ -161,4 +161,57 @@ public class MaskPropertyTests
             Assert.True(single.AsSpan().SequenceEqual(batch.AsSpan(i * masker.MaskWords, masker.MaskWords)), $"state {i}");
         }
     }
+
+    // Grammars where ignored lexemes follow one another inside one token: a comment then whitespace (Lark), and an ANTLR
+    // comment mode whose text is `. -> more` (one ignored lexeme per character). Masks there skip the parser between
+    // such lexemes; every bit must still equal advancing the parser.
+    public static TheoryData<string> IgnoredRunGrammars => new() { "lark", "antlr" };
+
+    [Theory]
+    [MemberData(nameof(IgnoredRunGrammars))]
+    public void Runs_of_ignored_lexemes_inside_one_token_are_masked_exactly(string kind)
+    {
+        var grammar = kind == "lark"
+            ? Grammar.FromLark("start: NAME (\",\" NAME)*\nNAME: /[a-z]+/\nCOMMENT: /#[^\\n]*/\n%ignore COMMENT\n%ignore /[ \\n]+/\n")
+            : AntlrReader.Read("parser grammar P; options { tokenVocab = L; } start : NAME (',' NAME)* ;", "P.g4", false, out _, _ =>
+                "lexer grammar L;\nNAME : [a-z]+ ;\nCOMMA : ',' ;\nOPEN : '#' -> more, pushMode(C) ;\nWS : [ \\n]+ -> skip ;\nmode C;\nCLOSE : '\\n' -> popMode, skip ;\nTEXT : . -> more ;\n");
+        var compiled = CompiledGrammar.Compile(grammar);
+        // Every string of one to five characters over an alphabet that makes names, commas, comments and spaces.
+        const string Alphabet = "ab,# \n";
+        var tokens = new List<byte[]?>();
+        void Add(string prefix, int left)
+        {
+            if (prefix.Length > 0) tokens.Add(Encoding.UTF8.GetBytes(prefix));
+            if (left > 0) foreach (char ch in Alphabet) Add(prefix + ch, left - 1);
+        }
+        Add("", 5);
+        tokens.Add(null);
+        var vocab = new TokenVocabulary("ignored-runs", tokens, tokens.Count, [tokens.Count - 1]);
+        var masker = new TokenMasker(compiled, vocab);
+        var sampler = new GrammarSampler(grammar);
+        var mask = new uint[masker.MaskWords];
+        Check.One(Config.QuickThrowOnFailure.WithMaxTest(25), Prop.ForAll(Arb.From(Gen.Choose(0, int.MaxValue)), seed =>
+        {
+            var rng = new Random(seed);
+            // A sentence with comments and spaces put between its tokens, cut anywhere.
+            var text = new StringBuilder();
+            foreach (char ch in Encoding.UTF8.GetString(sampler.Sample(rng, depthBudget: 5)))
+            {
+                text.Append(ch);
+                if (ch == ',' && rng.Next(2) == 0) text.Append(rng.Next(2) == 0 ? " #x,\n " : "#\n#a \n");
+            }
+            var bytes = Encoding.UTF8.GetBytes(text.ToString());
+            int cut = rng.Next(bytes.Length + 1);
+            var state = compiled.Parse(bytes.AsSpan(0, cut));
+            if (!state.IsViable) return false.Label($"seed {seed}: the witness is not viable");
+            masker.FillMask(state, mask);
+            for (int id = 0; id < vocab.Size; id++)
+            {
+                bool viaParser = vocab.EndOfSequenceIds.Contains(id) ? state.IsAccepting : state.Advance(vocab[id]).IsViable;
+                if (Bit(mask, id) != viaParser || masker.IsAllowed(state, id) != viaParser)
+                    return false.Label($"seed {seed} after '{Encoding.UTF8.GetString(bytes, 0, cut)}': token '{Encoding.UTF8.GetString(vocab[id])}' mask={Bit(mask, id)} parser={viaParser}");
+            }
+            return true.ToProperty();
+        }));
+    }
 }
