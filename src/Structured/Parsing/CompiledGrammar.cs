@@ -113,5 +113,18 @@ public sealed class CompiledGrammar
 
     internal int LexerStartFor(int[] allowed, ulong mode) => T.Lexer.Start(allowed, mode);
 
-    internal string LexemeName(int lexeme) => T.LexemeNames[lexeme];
+    /// <summary>A lexeme's name for error messages. In a fill-in-the-middle quotient, a lexeme that the cut splits is named
+    /// after the original one; the "/j" of internal names (the suffix bytes it covers) is not shown.</summary>
+    internal string LexemeName(int lexeme) => T.FinalLexemes is { } final && final[lexeme]
+        ? WithoutQuotientMark(T.LexemeNames[lexeme]) + " ending in the suffix"
+        : T.LexemeNames[lexeme];
+
+    /// <summary>A nonterminal's name for error messages ("stat", not the quotient's "stat/12").</summary>
+    internal string RuleName(int nonterminal) => T.FinalLexemes is null ? T.NonterminalNames[nonterminal] : WithoutQuotientMark(T.NonterminalNames[nonterminal]);
+
+    private static string WithoutQuotientMark(string name)
+    {
+        int slash = name.LastIndexOf('/');
+        return slash > 0 && slash < name.Length - 1 && name.AsSpan(slash + 1).IndexOfAnyExceptInRange('0', '9') < 0 ? name[..slash] : name;
+    }
 }

@@ -141,7 +141,7 @@ public sealed class ParserState
                 foreach (var it in col.Items)
                 {
                     if (g.T.Symbols[it.Position] != ~lex) continue;
-                    string name = g.T.NonterminalNames[g.T.RuleLhs[g.T.PositionRule[it.Position]]];
+                    string name = g.RuleName(g.T.RuleLhs[g.T.PositionRule[it.Position]]);
                     if (!name.StartsWith('<')) AddUnique(rules, name);
                 }
             }

@@ -23,6 +23,21 @@ public class MiddleGrammarTests
     }
 
     [Fact]
+    public void Errors_inside_a_quotient_name_the_grammar_s_own_rules_and_lexemes()
+    {
+        var (_, compiled) = GrammarFiles.Load("lua.lark");
+        var middle = MiddleGrammar.Create(compiled, Encoding.UTF8.GetBytes("def\"\nreturn x + y\n"));
+        var state = middle.Start(Encoding.UTF8.GetBytes("local x = \"abc")).Advance(Encoding.UTF8.GetBytes("z\n"));
+        Assert.False(state.IsViable);
+        Assert.Contains("STRING ending in the suffix (continued)", state.Error!.Expected);
+        state = middle.Start(Encoding.UTF8.GetBytes("local y = 1 ")).Advance(Encoding.UTF8.GetBytes("+ +"));
+        Assert.False(state.IsViable);
+        var names = state.Error!.Expected.Concat(state.Error.Rules).ToList();
+        Assert.Contains("simple_exp", state.Error.Rules);
+        Assert.DoesNotContain(names, n => System.Text.RegularExpressions.Regex.IsMatch(n, "/[0-9]+"));
+    }
+
+    [Fact]
     public void Grammars_with_lexer_modes_are_refused_with_a_clear_error()
     {
         var (_, compiled) = GrammarFiles.Load("TemplateParser.g4");
