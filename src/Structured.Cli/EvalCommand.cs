@@ -30,10 +30,11 @@ internal static class EvalCommand
         var maxTokens = new Option<int>("--max-tokens") { Description = "Token limit; the target is restricted to texts of at most this many tokens.", DefaultValueFactory = _ => 8 };
         var seed = new Option<int>("--seed") { Description = "Random seed.", DefaultValueFactory = _ => 0 };
         var limit = new Option<long>("--max-sequences") { Description = "Refuse when the exact enumeration would visit more token sequences than this.", DefaultValueFactory = _ => 2_000_000 };
+        var resampleFinished = new Option<bool>("--resample-finished") { Description = "Let finished particles take part in SMC resampling (llamppl's smc_standard); by default only live particles are resampled." };
         var command = new Command("alignment",
             "Enumerate the exact posterior (model × constraint, at most --max-tokens tokens) and report total variation, smoothed KL and log Z − mean(log Ẑ) of the sampler's texts.");
         constraint.AddTo(command, withRegex: true);
-        foreach (var o in new Option[] { model, sampler, particles, samples, maxTokens, seed, limit }) command.Options.Add(o);
+        foreach (var o in new Option[] { model, sampler, particles, samples, maxTokens, seed, limit, resampleFinished }) command.Options.Add(o);
         command.SetAction(async (result, cancellationToken) =>
         {
             var method = ParseMethod(result.GetValue(sampler)!);
@@ -66,7 +67,7 @@ internal static class EvalCommand
                 Console.Error.WriteLine($"error: the model gives no text of at most {t} tokens in the language (Z = 0), so there is no posterior to compare with");
                 return ExitCodes.BadConstraint;
             }
-            var report = await AlignmentEvaluator.EvaluateAsync(lm, potential, exact, method.Value, n, m, t, result.GetValue(seed), cancellationToken);
+            var report = await AlignmentEvaluator.EvaluateAsync(lm, potential, exact, method.Value, n, m, t, result.GetValue(seed), result.GetValue(resampleFinished), cancellationToken);
             Console.WriteLine(JsonSerializer.Serialize(Summary(report, exact)));
             return ExitCodes.Accepted;
         });

@@ -24,10 +24,12 @@ internal static class AlignmentSuite
         var output = new Option<DirectoryInfo>("--out") { Description = "Folder for the models, alignment-results.md and alignment-tv.svg.", Required = true };
         var samples = new Option<int>("--samples") { Description = "Runs per sampler and particle count.", DefaultValueFactory = _ => 2000 };
         var seed = new Option<int>("--seed") { Description = "Seed of the random models and of the runs.", DefaultValueFactory = _ => 1 };
+        var resampleFinished = new Option<bool>("--resample-finished") { Description = "Let finished particles take part in SMC resampling (llamppl's smc_standard); by default only live particles are resampled." };
         var command = new Command("alignment-suite", "Run every sampler on the toy problem and five random bigram models; write a table and a plot of TV against N.");
         command.Options.Add(output);
         command.Options.Add(samples);
         command.Options.Add(seed);
+        command.Options.Add(resampleFinished);
         command.SetAction(async (result, cancellationToken) =>
         {
             var dir = result.GetValue(output)!;
@@ -51,7 +53,7 @@ internal static class AlignmentSuite
                 foreach (var method in new[] { AlignmentMethod.Awrs, AlignmentMethod.Smc, AlignmentMethod.AwrsSmc })
                     foreach (int n in ParticleCounts) runs.Add((method, n));
                 var reports = await Task.WhenAll(runs.Select(r => Task.Run(() =>
-                    AlignmentEvaluator.EvaluateAsync(model, potential, exact, r.Method, r.N, m, c.MaxTokens, s, cancellationToken), cancellationToken)));
+                    AlignmentEvaluator.EvaluateAsync(model, potential, exact, r.Method, r.N, m, c.MaxTokens, s, result.GetValue(resampleFinished), cancellationToken), cancellationToken)));
                 foreach (var r in reports)
                 {
                     table.AppendLine(CultureInfo.InvariantCulture,

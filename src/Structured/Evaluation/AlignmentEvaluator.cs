@@ -49,10 +49,11 @@ public static class AlignmentEvaluator
 {
     /// <summary>
     /// Draws <paramref name="samples"/> texts, each from its own run of <paramref name="particles"/> particles, and
-    /// compares their distribution with <paramref name="posterior"/>.
+    /// compares their distribution with <paramref name="posterior"/>. <paramref name="resampleFinished"/> is
+    /// <see cref="SmcOptions.ResampleFinished"/>.
     /// </summary>
     public static async Task<AlignmentReport> EvaluateAsync(BigramModel model, Potential constraint, ExactPosterior posterior, AlignmentMethod method,
-        int particles, int samples, int maxTokens, int seed, CancellationToken cancellationToken = default)
+        int particles, int samples, int maxTokens, int seed, bool resampleFinished = false, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(constraint);
@@ -72,7 +73,8 @@ public static class AlignmentEvaluator
                 Particles = particles,
                 EssThreshold = method is AlignmentMethod.Smc or AlignmentMethod.AwrsSmc ? 0.5 : 0,
                 MaxTokens = maxTokens,
-                Seed = HashCode.Combine(seed, run, (int)method, particles),
+                Seed = RunSeed(seed, run, (int)method, particles),
+                ResampleFinished = resampleFinished,
             };
             var result = await SequentialMonteCarlo.RunAsync(model, sampler, [], options, cancellationToken).ConfigureAwait(false);
             sumLogZ += result.LogMarginalLikelihood;
@@ -87,6 +89,18 @@ public static class AlignmentEvaluator
         tv /= 2;
         double kl = invalid > 0 || drawn == 0 ? double.PositiveInfinity : SmoothedKl(counts, posterior.Probabilities, drawn);
         return new AlignmentReport(method, particles, samples, failed, invalid, tv, kl, posterior.LogZ, sumLogZ / samples, counts);
+    }
+
+    // A fixed mix (HashCode.Combine is seeded per process, so runs would not repeat across processes).
+    private static int RunSeed(int seed, int run, int method, int particles)
+    {
+        ulong x = (ulong)(uint)seed;
+        foreach (int v in (ReadOnlySpan<int>)[run, method, particles])
+        {
+            x = (x ^ (uint)v) * 0x9E3779B97F4A7C15UL;
+            x ^= x >> 29;
+        }
+        return (int)(x >> 33);
     }
 
     private static double SmoothedKl(Dictionary<string, int> counts, IReadOnlyDictionary<string, double> target, int drawn)

@@ -47,6 +47,7 @@ public static class SequentialMonteCarlo
         var logWeights = new double[n];
         var normalised = new double[n];
         var ancestors = new int[n];
+        var members = new int[n];
         var live = new List<Particle>(n);
         var sequences = new List<IModelSequence>(n);
         var states = new List<PotentialState>(n);
@@ -108,21 +109,35 @@ public static class SequentialMonteCarlo
                     currentEss = Resampling.EffectiveSampleSize(normalised);
                 }
                 ess.Add(currentEss);
-                bool resample = !double.IsNegativeInfinity(total) && currentEss < options.EssThreshold * n && stillLive > 0;
+                // Who takes part: the live particles, while finished ones keep their weights (a text that ended early
+                // with a small weight is not lost to particles whose small weights show only later), or everyone with
+                // ResampleFinished, as in llamppl's smc_standard. Resampling a subset and giving it its mean weight
+                // keeps the weights proper and the total, so log Ẑ is unchanged.
+                int m = 0;
+                for (int i = 0; i < n; i++) if (options.ResampleFinished || !particles[i].Done) members[m++] = i;
+                var memberWeights = normalised.AsSpan(0, m);
+                for (int k = 0; k < m; k++) memberWeights[k] = logWeights[members[k]];
+                double memberTotal = LogSpace.Sum(memberWeights);
+                bool resample = false;
+                if (stillLive > 0 && !double.IsNegativeInfinity(memberTotal))
+                {
+                    for (int k = 0; k < m; k++) memberWeights[k] = Math.Exp(memberWeights[k] - memberTotal);
+                    resample = Resampling.EffectiveSampleSize(memberWeights) < options.EssThreshold * m;
+                }
                 if (resample)
                 {
-                    Resampling.Resample(options.Resampling, normalised, random, ancestors);
-                    double mean = total - Math.Log(n);
-                    var used = new bool[n];
-                    var next = new Particle[n];
-                    for (int i = 0; i < n; i++)
+                    Resampling.Resample(options.Resampling, memberWeights, random, ancestors.AsSpan(0, m));
+                    double mean = memberTotal - Math.Log(m);
+                    var used = new bool[m];
+                    var next = (Particle[])particles.Clone();
+                    for (int k = 0; k < m; k++)
                     {
-                        int a = ancestors[i];
-                        next[i] = used[a] ? particles[a].Copy() : particles[a];
+                        int a = ancestors[k];
+                        next[members[k]] = used[a] ? particles[members[a]].Copy() : particles[members[a]];
                         used[a] = true;
-                        next[i].LogWeight = mean;
+                        next[members[k]].LogWeight = mean;
                     }
-                    for (int i = 0; i < n; i++) if (!used[i]) particles[i].Sequence.Dispose();
+                    for (int k = 0; k < m; k++) if (!used[k]) particles[members[k]].Sequence.Dispose();
                     particles = next;
                     resamplings++;
                     stillLive = 0;

@@ -11,6 +11,15 @@ public sealed record SmcOptions
     /// <summary>Resample when the effective sample size falls below this share of the particles; 0 never resamples (importance sampling).</summary>
     public double EssThreshold { get; init; } = 0.5;
 
+    /// <summary>
+    /// Whether finished particles take part in resampling. False (the default): only live particles are resampled,
+    /// when their own effective sample size falls below <see cref="EssThreshold"/> of their number, and finished
+    /// particles keep their weights. True: every particle counts in the ESS and may be resampled, as in llamppl's and
+    /// genlm's <c>smc_standard</c>; a text that ends early with a small weight is then often dropped in favour of
+    /// particles whose small weights show only later (see docs/alignment.md). Both are properly weighted.
+    /// </summary>
+    public bool ResampleFinished { get; init; }
+
     /// <summary>How ancestors are drawn when resampling.</summary>
     public ResamplingMethod Resampling { get; init; } = ResamplingMethod.Stratified;
 
