@@ -67,7 +67,7 @@ internal static class BenchCommand
         var limit = new Option<int>("--limit") { Description = "Schemas, a few from each MaskBench subset.", DefaultValueFactory = _ => 50 };
         var maxTokens = new Option<int>("--max-tokens") { Description = "Token limit per output.", DefaultValueFactory = _ => 64 };
         var seed = new Option<int>("--seed") { Description = "Random seed.", DefaultValueFactory = _ => 1 };
-        var maxRejects = new Option<int>("--max-rejects") { Description = "AWRS switches to an exact mask after this many rejections; 0 never does.", DefaultValueFactory = _ => 64 };
+        var maxRejects = new Option<int>("--max-rejects") { Description = "AWRS switches to an exact mask after this many rejections; 0 never does.", DefaultValueFactory = _ => 32 };
         var command = new Command("awrs", "AWRS against full masking on MaskBench schemas: checks per token against the vocabulary size, and time per token.") { model, data, limit, maxTokens, seed, maxRejects };
         command.SetAction((r, _) => Bench.AwrsBenchmark.RunAsync(r.GetValue(model)!, r.GetValue(data)!.FullName, r.GetValue(limit), r.GetValue(maxTokens), r.GetValue(seed), r.GetValue(maxRejects)));
         return command;

@@ -44,7 +44,8 @@ public interface INextTokenScores : IDisposable
     /// The first <paramref name="k"/> tokens of every row in Gumbel order at temperature 1 without a mask, in one call
     /// (one device round trip for a GPU model): <c>Count × k</c> tokens in visiting order with their log-probabilities,
     /// padded with -1 and negative infinity past the row's tokens of positive probability; and each row's largest
-    /// log-probability. AWRS starts from these and asks <see cref="GumbelOrder"/> for more only when a row runs out.
+    /// log-probability. AWRS starts from these; when a row runs out it continues the order on the host from
+    /// <see cref="CopyLogProbs"/>.
     /// </summary>
     void GumbelCandidates(int k, Random random, Span<int> tokens, Span<float> logProbs, Span<float> maxLogProbs)
     {

@@ -29,8 +29,10 @@ public sealed record AwrsOptions
     /// After this many rejections in one draw, compute the exact mask and draw from it with the exact normaliser
     /// (still properly weighted), so a step where the model and the constraint disagree costs at most this many checks
     /// plus one mask. Null never switches (pure AWRS, and the only setting that allows the geometric estimator).
+    /// The default, 32, is <see cref="CandidateBlock"/>: a draw that rejects the whole first block goes to the mask
+    /// rather than to more candidates, whose order costs a pass over the vocabulary, about as much as the mask itself.
     /// </summary>
-    public int? MaxRejects { get; init; } = 64;
+    public int? MaxRejects { get; init; } = 32;
 
     /// <summary>Candidates fetched per row in the first batched device call.</summary>
     public int CandidateBlock { get; init; } = 32;

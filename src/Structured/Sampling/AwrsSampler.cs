@@ -100,7 +100,7 @@ public sealed class AwrsSampler : TokenSampler
     }
 
     /// <summary>
-    /// A row's Gumbel order: its slice of the batched first block (read in place), then more from the device,
+    /// A row's Gumbel order: its slice of the batched first block (read in place), then more drawn on the host,
     /// excluding what was visited.
     /// </summary>
     private sealed class ScoresStream(INextTokenScores scores, int row, int[] block, float[] blockLogProbs, int start, int length, Random random) : CandidateStream
@@ -153,13 +153,56 @@ public sealed class AwrsSampler : TokenSampler
             foreach (int t in _excluded) mask[t >> 5] &= ~(1u << (t & 31));
             size = Math.Min(size, scores.Width);
             var next = new int[size];
-            int n = scores.GumbelOrder(row, mask, 1.0, random, next);
+            int n = HostOrder(mask, next);
             _last = n < size;
             _block = next;
             _blockLogProbs = null;
             _blockStart = _at = 0;
             _end = n;
         }
+
+        // The rest of a Gumbel order is a sequence of draws without replacement, each proportional to the probabilities
+        // of the tokens not drawn yet (the Gumbel race is memoryless). On the host that is a sum tree over the
+        // probabilities, one descent per draw and one path update per removal, where the device would add noise to and
+        // rank every token for each block.
+        private int HostOrder(uint[] allowedMask, Span<int> destination)
+        {
+            var all = All();
+            int n = 0;
+            while (n < destination.Length)
+            {
+                // Weights relative to the largest remaining probability; a token too small to show beside it is
+                // reached once the larger ones are drawn, in a rebuilt tree.
+                float max = float.NegativeInfinity;
+                for (int t = 0; t < all.Length; t++)
+                    if (((allowedMask[t >> 5] >> (t & 31)) & 1) != 0 && all[t] > max) max = all[t];
+                if (float.IsNegativeInfinity(max)) return n; // every token of positive probability is ordered
+                int leaves = (int)System.Numerics.BitOperations.RoundUpToPowerOf2((uint)all.Length);
+                var tree = t_tree is { } known && known.Length == 2 * leaves ? known : t_tree = new double[2 * leaves];
+                Array.Clear(tree);
+                for (int t = 0; t < all.Length; t++)
+                    if (((allowedMask[t >> 5] >> (t & 31)) & 1) != 0) tree[leaves + t] = Math.Exp(all[t] - max);
+                for (int i = leaves - 1; i >= 1; i--) tree[i] = tree[2 * i] + tree[2 * i + 1];
+                while (n < destination.Length && tree[1] > 0)
+                {
+                    double u = random.NextDouble() * tree[1];
+                    int i = 1;
+                    while (i < leaves)
+                    {
+                        i *= 2;
+                        if (u >= tree[i] && tree[i + 1] > 0) { u -= tree[i]; i++; }
+                    }
+                    int t = i - leaves;
+                    allowedMask[t >> 5] &= ~(1u << (t & 31));
+                    destination[n++] = t;
+                    for (tree[i] = 0, i /= 2; i >= 1; i /= 2) tree[i] = tree[2 * i] + tree[2 * i + 1];
+                }
+            }
+            return n;
+        }
+
+        // Per thread (rows are drawn in parallel) and rebuilt by every call, so a 2 MB tree is not allocated per row and step.
+        [ThreadStatic] private static double[]? t_tree;
 
         private float[] All()
         {
