@@ -122,7 +122,8 @@ public sealed class AwrsSampler : TokenSampler
                 if (_at < _end && _block[_at] >= 0)
                 {
                     token = _block[_at];
-                    logProb = _blockLogProbs is { } lp ? lp[_at] : scores.LogProb(row, token);
+                    // Past the first block the row is already on the host (the order was drawn from it).
+                    logProb = _blockLogProbs is { } lp ? lp[_at] : _all is { } all ? all[token] : scores.LogProb(row, token);
                     _at++;
                     return true;
                 }
