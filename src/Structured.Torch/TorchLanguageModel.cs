@@ -13,7 +13,7 @@ public sealed record TorchModelOptions
     /// <summary>"cpu", "cuda", "cuda:1", …; null picks CUDA when it is available, else the CPU.</summary>
     public string? Device { get; init; }
 
-    /// <summary>Compute dtype; null keeps F16/BF16 weights on CUDA and uses float32 on the CPU (where half precision is slow or missing).</summary>
+    /// <summary>Compute dtype; null means float32 on every device (F16/BF16 checkpoints are converted on loading).</summary>
     public ScalarType? DType { get; init; }
 }
 
@@ -85,7 +85,8 @@ public sealed class TorchLanguageModel : ILanguageModel
     /// <summary>Loads weights from a folder with a vocabulary and encoder given by the caller (the embedded model uses cl100k this way).</summary>
     public static TorchLanguageModel Create(string name, string weightsDirectory, ModelConfig config, TokenVocabulary vocabulary, TextEncoder? encoder, TorchModelOptions? options = null)
     {
-        TorchNativeLoader.EnsureLoaded();
+        try { TorchNativeLoader.EnsureLoaded(); }
+        catch (DllNotFoundException e) { throw new ModelLoadException(e.Message, weightsDirectory); }
         var device = PickDevice(options?.Device);
         var dtype = options?.DType ?? ScalarType.Float32;
         if (vocabulary.Size > config.VocabSize)
@@ -105,6 +106,15 @@ public sealed class TorchLanguageModel : ILanguageModel
     {
         if (requested is not null) return torch.device(requested);
         return cuda.is_available() ? CUDA : CPU;
+    }
+
+    /// <summary>
+    /// Waits until the device has finished the work queued so far. CUDA runs kernels asynchronously, so a timer read
+    /// right after <see cref="Score"/> would otherwise measure only their launch; benchmarks call this. No-op on the CPU.
+    /// </summary>
+    public void Synchronize()
+    {
+        if (Device.type == DeviceType.CUDA) cuda.synchronize(Device);
     }
 
     /// <inheritdoc />

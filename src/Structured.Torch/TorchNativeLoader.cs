@@ -21,6 +21,14 @@ namespace Structured.Torch;
 /// folder and the patched copy by absolute path, and resolve TorchSharp's <c>LibTorchSharp</c> imports to it. Nothing
 /// outside the cache folder is written. Where the library loads as shipped, or on other systems, this does nothing.
 /// </para>
+/// <para>
+/// <b>A libtorch of your own</b> (for CUDA where no TorchSharp CUDA package can be restored): set the environment
+/// variable <c>STRUCTURED_LIBTORCH</c> to a folder holding <c>libtorch.so</c>, <c>libtorch_cpu.so</c>,
+/// <c>libc10.so</c> and, for CUDA, <c>libtorch_cuda.so</c>, such as a PyTorch installation's <c>torch/lib</c>. Those are
+/// loaded first and TorchSharp's imports resolve to them, so <c>cuda.is_available()</c> answers for that build. Its
+/// version should match the libtorch TorchSharp was built against (2.10 for 0.107); a neighbouring minor version
+/// has worked for everything this SDK calls (see docs/benchmarks.md, GPU), but that is not guaranteed.
+/// </para>
 /// </remarks>
 public static class TorchNativeLoader
 {
@@ -28,9 +36,13 @@ public static class TorchNativeLoader
     private const uint ShtGnuVerneed = 0x6ffffffe;
     private const ushort VerFlagWeak = 0x2;
 
+    /// <summary>The environment variable that names a libtorch folder to use instead of the packaged one.</summary>
+    public const string LibTorchVariable = "STRUCTURED_LIBTORCH";
+
     private static readonly Lock Gate = new();
     private static bool _done;
     private static string? _outcome;
+    private static DllNotFoundException? _failure;
 
     /// <summary>What the loader did: "not needed", "patched copy at …", or why it could not help.</summary>
     public static string Outcome { get { EnsureLoaded(); return _outcome ?? ""; } }
@@ -45,13 +57,21 @@ public static class TorchNativeLoader
     }
 
     /// <summary>Applies the fix once per process, if it is needed. Safe to call from any thread, any number of times.</summary>
+    /// <exception cref="DllNotFoundException">The folder named by <see cref="LibTorchVariable"/> holds no libtorch, or it does not load.</exception>
     public static void EnsureLoaded()
     {
         lock (Gate)
         {
-            if (_done) return;
-            _done = true;
-            _outcome = Load();
+            if (!_done)
+            {
+                _done = true;
+                try { _outcome = Load(); }
+                catch (Exception e) when (e is DllNotFoundException or BadImageFormatException or IOException)
+                {
+                    _failure = e as DllNotFoundException ?? new DllNotFoundException(e.Message, e);
+                }
+            }
+            if (_failure is not null) throw _failure;
         }
     }
 
@@ -60,6 +80,8 @@ public static class TorchNativeLoader
         if (!OperatingSystem.IsLinux()) return "not needed (not Linux)";
         string? original = FindNative("libLibTorchSharp.so");
         if (original is null) return "not needed (TorchSharp finds its natives itself)";
+        string? own = Environment.GetEnvironmentVariable(LibTorchVariable);
+        if (!string.IsNullOrEmpty(own)) return LoadFrom(own, original);
         if (NativeLibrary.TryLoad(original, out _)) return "not needed (loads as shipped)";
 
         byte[] image = File.ReadAllBytes(original);
@@ -72,10 +94,44 @@ public static class TorchNativeLoader
         }
         string patched = WritePatchedCopy(image);
         nint handle = NativeLibrary.Load(patched);
-        NativeLibrary.SetDllImportResolver(typeof(torch).Assembly, (name, _, _) =>
-            name is "LibTorchSharp" or "libLibTorchSharp" or "libLibTorchSharp.so" ? handle : 0);
+        Resolve(handle, 0, 0);
         return $"patched copy at {patched}";
     }
+
+    /// <summary>Loads libtorch from <paramref name="folder"/>, then TorchSharp's library (patched only if it must be).</summary>
+    private static string LoadFrom(string folder, string original)
+    {
+        if (!File.Exists(Path.Combine(folder, "libtorch_cpu.so")))
+            throw new DllNotFoundException($"{LibTorchVariable}={folder}: no libtorch_cpu.so there (name a folder such as a PyTorch installation's torch/lib)");
+        // Dependencies first, by absolute path: TorchSharp's library then finds them loaded under their sonames.
+        nint cpu = 0, cuda = 0;
+        foreach (var dep in new[] { "libc10.so", "libtorch_cpu.so", "libc10_cuda.so", "libtorch_cuda.so", "libtorch.so" })
+        {
+            string path = Path.Combine(folder, dep);
+            if (!File.Exists(path)) continue;
+            nint h = NativeLibrary.Load(path);
+            if (dep == "libtorch_cpu.so") cpu = h;
+            if (dep == "libtorch_cuda.so") cuda = h;
+        }
+        if (!NativeLibrary.TryLoad(original, out nint handle))
+        {
+            byte[] image = File.ReadAllBytes(original);
+            MarkVersionWeak(image);
+            handle = NativeLibrary.Load(WritePatchedCopy(image));
+        }
+        Resolve(handle, cpu, cuda);
+        return $"libtorch from {folder}" + (cuda != 0 ? " (with CUDA)" : " (CPU only)");
+    }
+
+    /// <summary>Points TorchSharp's imports and its own backend probes (<c>torch_cpu</c>, <c>torch_cuda</c>) at our handles.</summary>
+    private static void Resolve(nint torchSharp, nint cpu, nint cuda) =>
+        NativeLibrary.SetDllImportResolver(typeof(torch).Assembly, (name, _, _) => name switch
+        {
+            "LibTorchSharp" or "libLibTorchSharp" or "libLibTorchSharp.so" => torchSharp,
+            "torch_cpu" or "libtorch_cpu" or "libtorch_cpu.so" => cpu,
+            "torch_cuda" or "libtorch_cuda" or "libtorch_cuda.so" => cuda,
+            _ => 0,
+        });
 
     private static string? FindNative(string file)
     {

@@ -75,8 +75,7 @@ public sealed class TorchScores : INextTokenScores
         if (options.Temperature == 0) chosen = proposal.argmax(-1);
         else
         {
-            using var gen = new Generator((ulong)random.NextInt64(), proposal.device);
-            chosen = (proposal - GumbelRaceLog(proposal, gen)).argmax(-1);
+            chosen = (proposal - GumbelRaceLog(proposal, random)).argmax(-1);
         }
         var ids = HostArray<long>(chosen.to(ScalarType.Int64));
         var masses = HostArray<double>(mass.to(ScalarType.Float64));
@@ -95,8 +94,7 @@ public sealed class TorchScores : INextTokenScores
         double t = temperature <= 0 ? 1 : temperature;
         var keys = LogProbs[row] / t;
         if (!mask.IsEmpty) keys = Keep(keys, MaskTensor(mask, 1)[0]);
-        using var gen = new Generator((ulong)random.NextInt64(), keys.device);
-        keys = keys - GumbelRaceLog(keys, gen);
+        keys = keys - GumbelRaceLog(keys, random);
         int k = Math.Min(destination.Length, Width);
         var (values, indices) = keys.topk(k);
         var v = HostArray<float>(values);
@@ -114,8 +112,7 @@ public sealed class TorchScores : INextTokenScores
         using var mode = inference_mode();
         var lp = LogProbs;
         k = Math.Min(k, Width);
-        using var gen = new Generator((ulong)random.NextInt64(), lp.device);
-        var (keys, order) = (lp - GumbelRaceLog(lp, gen)).topk(k);
+        var (keys, order) = (lp - GumbelRaceLog(lp, random)).topk(k);
         var chosen = lp.gather(1, order);
         var ids = HostArray<long>(order);
         var keyValues = HostArray<float>(keys);
@@ -145,9 +142,34 @@ public sealed class TorchScores : INextTokenScores
 
     // log E for E = -log U ~ Exp(1): subtracting it from log-probabilities and taking the largest (or the top k) is the
     // Gumbel-max trick (-log E is Gumbel). (TorchSharp's exponential_ fill measured slower on the CPU than this.)
-    private static Tensor GumbelRaceLog(Tensor like, Generator generator) =>
-        (-rand(like.shape, generator: generator, device: like.device).clamp_min(1e-20).log()).log();
+    // The floor keeps U = 0 (possible in float32) from giving an infinite key; it is applied with maximum against a
+    // tensor rather than clamp_min(Scalar), which crashed under libtorch 2.11 with TorchSharp 0.107 (built for 2.10).
+    private static Tensor GumbelRaceLog(Tensor like, Random random)
+    {
+        var u = Uniform(like.shape, like.device, (ulong)random.NextInt64());
+        using var floor = tensor(1e-20f, device: like.device);
+        return (-u.maximum(floor).log()).log();
+    }
 
+    private static readonly Lock CudaRandomGate = new();
+
+    /// <summary>Uniform [0, 1) numbers on <paramref name="device"/>, reproducible from <paramref name="seed"/>.</summary>
+    private static Tensor Uniform(long[] shape, Device device, ulong seed)
+    {
+        if (device.type != DeviceType.CUDA)
+        {
+            using var gen = new Generator(seed, device);
+            return rand(shape, generator: gen, device: device);
+        }
+        // TorchSharp 0.107 makes a CPU generator whatever device it is given, and CUDA kernels refuse it. The device's
+        // default generator is seeded instead; the lock keeps seeding and drawing together, as AWRS reads rows from
+        // several threads (the draw's random state is fixed when it is queued, so the lock need not wait for it).
+        lock (CudaRandomGate)
+        {
+            cuda.manual_seed((long)(seed >> 1));
+            return rand(shape, device: device);
+        }
+    }
     private static T[] HostArray<T>(Tensor t) where T : unmanaged
     {
         using var host = t.cpu().contiguous();

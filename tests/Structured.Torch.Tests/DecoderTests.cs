@@ -46,7 +46,9 @@ public class DecoderTests
         using var b = loaded.CreateSequence(prompt);
         using var sa = await inMemory.ScoreAsync([a], TestContext.Current.CancellationToken);
         using var sb = loaded.Score([b]);
-        Assert.Equal(Row(sa, 0), Row(sb, 0));
+        // Loading picks CUDA where there is one: the same weights then agree to float tolerance, not bit for bit.
+        if (loaded.Device.type == inMemory.Device.type) Assert.Equal(Row(sa, 0), Row(sb, 0));
+        else Close(Row(sa, 0), Row(sb, 0), tolerance: 1e-3);
         Assert.Equal(config.VocabSize, sb.Width);
     }
 
@@ -123,7 +125,7 @@ public class DecoderTests
         var rounded = ModelWeights.FromTensors(reference.All.ToDictionary(p => p.Key, p => p.Value.to(stored).to(ScalarType.Float32)));
         var vocab = Tokens.HuggingFaceVocabulary.FromTokenizerJson(TinyModels.ByteLevelTokenizerJson());
         using var expected = TorchLanguageModel.FromWeights("ref", config, rounded, vocab);
-        using var loaded = TorchLanguageModel.Load(dir);
+        using var loaded = TorchLanguageModel.Load(dir, new TorchModelOptions { Device = "cpu" });
         using var a = expected.CreateSequence([1, 2, 3]);
         using var b = loaded.CreateSequence([1, 2, 3]);
         using var sa = expected.Score([a]);

@@ -13,7 +13,8 @@ public class DeviceSamplingTests
         var rng = new Random(seed);
         var logits = new float[n][];
         for (int i = 0; i < n; i++) logits[i] = Enumerable.Range(0, v).Select(_ => (float)(rng.NextDouble() * 8 - 4)).ToArray();
-        var device = new TorchScores(torch.tensor(logits.SelectMany(r => r).ToArray(), [n, v]));
+        // On the best device there is: these tests are the GPU check of the device path where CUDA is available.
+        var device = new TorchScores(torch.tensor(logits.SelectMany(r => r).ToArray(), [n, v]).to(torch.cuda.is_available() ? torch.CUDA : torch.CPU));
         var reference = CpuScores.FromLogits(logits);
         int words = (v + 31) / 32;
         var masks = new uint[n * words];

@@ -29,6 +29,7 @@ internal static class ModelBenchmark
         }).ToList();
         if (schemas.Count == 0) { Console.Error.WriteLine($"error: no *.schema.json in {schemaDir}"); return ExitCodes.BadConstraint; }
 
+        Emit(new { type = "device", device = (model as Torch.TorchLanguageModel)?.Device.ToString() ?? "host", native = Torch.TorchNativeLoader.Outcome });
         foreach (int batch in new[] { 1, 16 }) Emit(ForwardSpeed(model, batch, steps: 32));
         Emit(await MaskOverheadAsync(model, schemas.Select(s => (s.Title, s.Grammar)).ToList(), maxTokens, seed));
 
@@ -74,6 +75,7 @@ internal static class ModelBenchmark
         try
         {
             model.ScoreAsync(seqs).GetAwaiter().GetResult().Dispose(); // prefill
+            Synchronize(model);
             var rng = new Random(1);
             var sw = Stopwatch.StartNew();
             for (int s = 0; s < steps; s++)
@@ -81,11 +83,15 @@ internal static class ModelBenchmark
                 foreach (var q in seqs) q.Append(rng.Next(1000, 20000));
                 model.ScoreAsync(seqs).GetAwaiter().GetResult().Dispose();
             }
+            Synchronize(model);
             double seconds = sw.Elapsed.TotalSeconds;
             return new { type = "forward", batch, steps, tokens_per_s = Math.Round(batch * steps / seconds, 1), ms_per_step = Math.Round(seconds * 1000 / steps, 2) };
         }
         finally { foreach (var q in seqs) q.Dispose(); }
     }
+
+    // On CUDA the forward pass is queued, not done, when Score returns: without this its time would show up in sampling.
+    private static void Synchronize(ILanguageModel model) => (model as Torch.TorchLanguageModel)?.Synchronize();
 
     /// <summary>Batch-1 constrained decoding, timing the forward pass, the mask, and the extra cost of sampling with a mask over sampling without.</summary>
     private static async Task<object> MaskOverheadAsync(ILanguageModel model, List<(string Title, Parsing.CompiledGrammar Grammar)> schemas, int maxTokens, int seed)
@@ -108,6 +114,7 @@ internal static class ModelBenchmark
                 {
                     var t0 = Stopwatch.GetTimestamp();
                     using var scores = await model.ScoreAsync([seq]);
+                    Synchronize(model);
                     var t1 = Stopwatch.GetTimestamp();
                     masker.FillMask(state, bits);
                     var t2 = Stopwatch.GetTimestamp();

@@ -20,7 +20,9 @@ public class CliTests
 {
     private static (int Code, string Out, string Err) Run(string stdin, string[] args) => Run(stdin, args.AsSpan());
 
-    private static (int Code, string Out, string Err) Run(string stdin, params ReadOnlySpan<string> args)
+    private static (int Code, string Out, string Err) Run(string stdin, params ReadOnlySpan<string> args) => RunWith(null, stdin, args);
+
+    private static (int Code, string Out, string Err) RunWith((string Name, string Value)? variable, string stdin, params ReadOnlySpan<string> args)
     {
         var psi = new ProcessStartInfo("dotnet")
         {
@@ -29,6 +31,7 @@ public class CliTests
             RedirectStandardError = true,
             UseShellExecute = false,
         };
+        if (variable is { } v) psi.Environment[v.Name] = v.Value;
         psi.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "Structured.Cli.dll"));
         foreach (var a in args) psi.ArgumentList.Add(a);
         using var p = Process.Start(psi)!;
@@ -196,6 +199,16 @@ public class CliTests
         Assert.Equal(2, code);
         Assert.Contains(message, err);
         Assert.Contains(file, err);
+    }
+
+    [Fact]
+    public void A_libtorch_folder_without_libtorch_is_a_model_error_that_names_the_variable()
+    {
+        var empty = Directory.CreateTempSubdirectory().FullName;
+        var (code, _, err) = RunWith((TorchNativeLoader.LibTorchVariable, empty), "", "generate", "--regex", "a+", "--max-tokens", "3");
+        Assert.Equal(2, code);
+        Assert.Contains($"{TorchNativeLoader.LibTorchVariable}={empty}: no libtorch_cpu.so", err, StringComparison.Ordinal);
+        Assert.DoesNotContain("   at ", err, StringComparison.Ordinal); // a message, not a stack trace
     }
 
     [Fact]
