@@ -28,7 +28,7 @@ internal static class MaskBenchBenchmark
         return r.Length > 120 ? r[..120] : r;
     }
 
-    public static int Run(string encoding, string dataDir, string? grammarPath, int limit, bool compileOnce, bool noMasks = false, bool anyOrder = false)
+    public static int Run(string encoding, string dataDir, string? grammarPath, int limit, bool compileOnce, bool noMasks = false, bool anyOrder = false, int perSubset = 0)
     {
         var vocab = TokenVocabulary.Tiktoken(encoding);
         var tokenizer = TiktokenTokenizer.CreateForEncoding(vocab.Name);
@@ -48,8 +48,11 @@ internal static class MaskBenchBenchmark
         var compileMs = new List<double>();
         var reasons = new Dictionary<string, int>(StringComparer.Ordinal);
         var subsets = new List<object>();
-        using var progress = new ConsoleProgress("maskbench schemas", limit);
-        foreach (var file in Directory.GetFiles(maskbench, "*.jsonl").Order(StringComparer.Ordinal))
+        var files = Directory.GetFiles(maskbench, "*.jsonl").Order(StringComparer.Ordinal).ToArray();
+        using var progress = new ConsoleProgress("maskbench schemas", limit > 0 ? limit : perSubset * files.Length);
+        long allocatedBefore = GC.GetTotalAllocatedBytes();
+        int[] collectionsBefore = [GC.CollectionCount(0), GC.CollectionCount(1), GC.CollectionCount(2)];
+        foreach (var file in files)
         {
             if (limit > 0 && schemas >= limit) break;
             string subset = Path.GetFileNameWithoutExtension(file);
@@ -68,7 +71,7 @@ internal static class MaskBenchBenchmark
             int sSchemas = 0, sPassing = 0, sCompile = 0, sValidRejected = 0, sInvalidAccepted = 0;
             foreach (var line in File.ReadLines(file))
             {
-                if (limit > 0 && schemas >= limit) break;
+                if (limit > 0 && schemas >= limit || perSubset > 0 && sSchemas >= perSubset) break;
                 if (string.IsNullOrWhiteSpace(line)) continue;
                 using var entryDoc = JsonDocument.Parse(line);
                 var entry = entryDoc.RootElement;
@@ -193,8 +196,12 @@ internal static class MaskBenchBenchmark
             compile_once = compileOnce,
             property_order = anyOrder ? "any" : "schema",
             schemas,
+            per_subset = perSubset,
             passing,
             compile_errors = compileErrors,
+            // Whole run (compiling, masking, judging): the garbage the engine makes, for comparisons between builds.
+            allocated_mb = (GC.GetTotalAllocatedBytes() - allocatedBefore) >> 20,
+            gc_collections = new[] { GC.CollectionCount(0) - collectionsBefore[0], GC.CollectionCount(1) - collectionsBefore[1], GC.CollectionCount(2) - collectionsBefore[2] },
             valid_instances = validInstances,
             valid_rejected = validRejected,
             invalid_instances = invalidInstances,

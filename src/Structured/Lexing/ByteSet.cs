@@ -51,6 +51,35 @@ public readonly struct ByteSet : IEquatable<ByteSet>
         };
     }
 
+    /// <summary>The smallest byte in the set; -1 when it is empty.</summary>
+    internal int First()
+    {
+        for (int w = 0; w < 4; w++)
+        {
+            ulong bits = Word(w);
+            if (bits != 0) return w * 64 + BitOperations.TrailingZeroCount(bits);
+        }
+        return -1;
+    }
+
+    /// <summary>Writes <paramref name="value"/> at every index of <paramref name="row"/> that is a byte of the set.</summary>
+    internal void FillIn(int[] row, int value)
+    {
+        for (int w = 0; w < 4; w++)
+        {
+            ulong bits = Word(w);
+            while (bits != 0)
+            {
+                int b = w * 64 + BitOperations.TrailingZeroCount(bits);
+                Volatile.Write(ref row[b], value);
+                bits &= bits - 1;
+            }
+        }
+    }
+
+    /// <summary>The complement of the set.</summary>
+    internal ByteSet Complement() => new(~_w0, ~_w1, ~_w2, ~_w3);
+
     /// <summary>The union of two sets.</summary>
     public ByteSet Union(ByteSet o) => new(_w0 | o._w0, _w1 | o._w1, _w2 | o._w2, _w3 | o._w3);
 

@@ -188,15 +188,18 @@ internal sealed class LexerTable
         {
             if (st.Next[b] >= 0) return st.Next[b];
             var pairs = new List<int>(st.Pairs.Length);
+            // The bytes that every pair's term treats as it treats b lead to the same state: fill them all at once.
+            var same = ByteSet.All;
             for (int i = 0; i < st.Pairs.Length; i += 2)
             {
+                same = same.Intersect(_terms.ClassLocked(st.Pairs[i + 1], b));
                 int d = _terms.DeriveLocked(st.Pairs[i + 1], b);
                 if (d == TermStore.Nothing) continue;
                 pairs.Add(st.Pairs[i]);
                 pairs.Add(d);
             }
             int id = InternLocked(pairs.ToArray());
-            Volatile.Write(ref st.Next[b], id);
+            same.FillIn(st.Next, id);
             return id;
         }
     }

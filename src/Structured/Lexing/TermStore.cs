@@ -32,11 +32,131 @@ internal sealed class TermStore
     private int[]?[] _derivs = new int[]?[64];
     private int[]?[] _pruned = new int[]?[64];
 
-    public TermStore(int maxTerms = 4_000_000)
+    /// <summary>Creates a store.</summary>
+    /// <param name="maxTerms">The limit on distinct terms.</param>
+    /// <param name="byteClasses">
+    /// Derive once per byte class rather than once per byte (see <see cref="ClassLocked"/>). Off only in tests, as the
+    /// byte-by-byte reference the classes are checked against.
+    /// </param>
+    public TermStore(int maxTerms = 4_000_000, bool byteClasses = true)
     {
         MaxTerms = maxTerms;
+        _byteClasses = byteClasses;
+        InternPartition(new byte[256]); // partition 0: every byte in one class
         Add(new Term(Kind.Nothing, 0, 0, 0, 0, default, null, false, 0));
         Add(new Term(Kind.Epsilon, 0, 0, 0, 0, default, null, true, 1));
+    }
+
+    // Byte classes. Every byte set a term mentions splits the bytes in two; the common refinement of those splits (for
+    // the parts a derivative can reach first) is a partition whose bytes all give the same derivative. A derivative
+    // computed for one byte is therefore written for its whole class, and searches over successors try one byte per
+    // class: a string body like [^"\\] is 2 or 3 classes, not 254 bytes.
+    private readonly bool _byteClasses;
+    private const int Trivial = 0;
+    private readonly List<byte[]> _blockOf = [];          // per partition: each byte's class index
+    private readonly List<ByteSet[]> _blocks = [];        // per partition: the classes
+    private readonly Dictionary<PartitionKey, int> _partitionIds = [];
+    private readonly Dictionary<(int, int), int> _refined = [];
+    private int[] _partitionOf = new int[64];             // per term: partition id + 1, 0 while unknown
+
+    /// <summary>The bytes whose derivative of <paramref name="t"/> equals the derivative by <paramref name="b"/> (caller holds the lock).</summary>
+    internal ByteSet ClassLocked(int t, byte b)
+    {
+        if (!_byteClasses) return ByteSet.Of(b);
+        int p = PartitionLocked(t);
+        return _blocks[p][_blockOf[p][b]];
+    }
+
+    private ReadOnlySpan<ByteSet> ClassesLocked(int t) => _byteClasses ? _blocks[PartitionLocked(t)] : AllSingletons.Value;
+
+    private static readonly Lazy<ByteSet[]> AllSingletons = new(() => Enumerable.Range(0, 256).Select(b => ByteSet.Of((byte)b)).ToArray());
+
+    private int PartitionLocked(int t)
+    {
+        int known = _partitionOf[t];
+        if (known > 0) return known - 1;
+        var term = _terms[t];
+        int p;
+        switch (term.Kind)
+        {
+            case Kind.Bytes:
+                {
+                    var blockOf = new byte[256];
+                    bool first = term.Set.Contains(0);
+                    for (int b = 0; b < 256; b++) blockOf[b] = term.Set.Contains((byte)b) == first ? (byte)0 : (byte)1;
+                    p = InternPartition(blockOf);
+                    break;
+                }
+            case Kind.Concat:
+                p = _terms[term.A].Nullable ? Refine(PartitionLocked(term.A), PartitionLocked(term.B)) : PartitionLocked(term.A);
+                break;
+            case Kind.Or:
+            case Kind.And:
+                p = Trivial;
+                foreach (int x in term.List!) p = Refine(p, PartitionLocked(x));
+                break;
+            case Kind.Repeat:
+            case Kind.Not:
+            case Kind.Quotient:
+                p = PartitionLocked(term.A); // their derivatives are built from the derivative of A alone
+                break;
+            default:
+                p = Trivial;
+                break;
+        }
+        _partitionOf[t] = p + 1;
+        return p;
+    }
+
+    private int Refine(int p, int q)
+    {
+        if (p == q || q == Trivial) return p;
+        if (p == Trivial) return q;
+        var key = p < q ? (p, q) : (q, p);
+        if (_refined.TryGetValue(key, out int known)) return known;
+        var a = _blockOf[p];
+        var c = _blockOf[q];
+        var pairIds = new Dictionary<int, byte>();
+        var blockOf = new byte[256];
+        for (int b = 0; b < 256; b++)
+        {
+            int pair = a[b] << 8 | c[b];
+            if (!pairIds.TryGetValue(pair, out byte id)) pairIds[pair] = id = (byte)pairIds.Count;
+            blockOf[b] = id;
+        }
+        return _refined[key] = InternPartition(blockOf);
+    }
+
+    // Classes are numbered by their smallest byte, so equal partitions have equal arrays.
+    private int InternPartition(byte[] blockOf)
+    {
+        var key = new PartitionKey(blockOf);
+        if (_partitionIds.TryGetValue(key, out int id)) return id;
+        int count = 0;
+        foreach (byte x in blockOf) count = Math.Max(count, x + 1);
+        var blocks = new ByteSet[count];
+        for (int b = 0; b < 256; b++) blocks[blockOf[b]] = blocks[blockOf[b]].Add((byte)b);
+        id = _blockOf.Count;
+        _blockOf.Add(blockOf);
+        _blocks.Add(blocks);
+        _partitionIds[key] = id;
+        return id;
+    }
+
+    private readonly struct PartitionKey(byte[] blockOf) : IEquatable<PartitionKey>
+    {
+        private readonly byte[] _blockOf = blockOf;
+
+        public bool Equals(PartitionKey other) => _blockOf.AsSpan().SequenceEqual(other._blockOf);
+
+        public override bool Equals(object? obj) => obj is PartitionKey k && Equals(k);
+
+        public override int GetHashCode()
+        {
+            var h = new HashCode();
+            h.AddBytes(_blockOf);
+            return h.ToHashCode();
+        }
     }
 
     /// <summary>The limit on distinct terms; past it, compilation or lexing stops with a clear error.</summary>
@@ -123,9 +243,9 @@ internal sealed class TermStore
         while (found < 0 && queue.Count > 0)
         {
             int cur = queue.Dequeue();
-            for (int b = 0; b < 256; b++)
+            foreach (var cls in ClassesLocked(cur))
             {
-                int d = DeriveRaw(cur, (byte)b);
+                int d = DeriveRaw(cur, (byte)cls.First());
                 if (d == Nothing || parent.ContainsKey(d)) continue;
                 if (_live.TryGetValue(d, out bool l) && !l) continue;
                 parent[d] = cur;
@@ -172,7 +292,7 @@ internal sealed class TermStore
         int d = DeriveRaw(t, b);
         if (d != Nothing && _terms[d].Boolean && !IsLiveLocked(d)) d = Nothing;
         row = _pruned[t]!;
-        Volatile.Write(ref row[b], d);
+        ClassLocked(t, b).FillIn(row, d);
         return d;
     }
 
@@ -202,7 +322,7 @@ internal sealed class TermStore
             _ => throw new InvalidOperationException(),
         };
         row = _derivs[t]!; // the outer array may have grown meanwhile; rows are shared
-        Volatile.Write(ref row[b], d);
+        ClassLocked(t, b).FillIn(row, d);
         return d;
     }
 
@@ -385,6 +505,7 @@ internal sealed class TermStore
             var grownPruned = new int[]?[grown.Length];
             Array.Copy(_pruned, grownPruned, _pruned.Length);
             Volatile.Write(ref _pruned, grownPruned);
+            Array.Resize(ref _partitionOf, grown.Length);
         }
         return id;
     }
