@@ -35,7 +35,7 @@ internal sealed class LexerTable
         public required int[] EndIfLongest;   // Longest lexemes that end here unless the next byte extends the match
         public int Continue;                  // the state that keeps lexing after EndNow (Shortest lexemes and finished matches removed)
         public bool LongestEndsIgnoredOnly;   // EndIfLongest holds only ignored lexemes without mode commands: lexing resumes where it started
-        public Fingerprint[]? Signature;      // one element, published once computed (a reference, so readers need no lock)
+        public Tuple<int, Fingerprint>? Signature; // (horizon, signature), published once computed (a reference, so readers need no lock)
         public int[] Lexemes => Enumerable.Range(0, Pairs.Length / 2).Select(i => Pairs[2 * i]).Where(l => (l & ShadowFlag) == 0).ToArray();
     }
 
@@ -60,14 +60,16 @@ internal sealed class LexerTable
     public int StateCount => Volatile.Read(ref _count);
 
     /// <summary>
-    /// What the state does on every byte, as a hash: the multiset of its pairs' term fingerprints with each lexeme's
+    /// What the state does on every string of at most <paramref name="horizon"/> bytes, as a hash: the multiset of its
+    /// pairs' term fingerprints within that horizon (<see cref="TermStore.FingerprintWithin"/>), with each lexeme's
     /// match mode, ignore flag and rank, and whether the pair is a reserved-literal shadow. Equal signatures (in any
-    /// grammars) mean equal behaviour, so token classes keyed by it are shared across grammars.
+    /// grammars) mean equal behaviour up to the horizon, so token classes, which never look past the longest token,
+    /// are keyed by it and shared across grammars.
     /// </summary>
-    public Fingerprint Signature(int state)
+    public Fingerprint Signature(int state, int horizon)
     {
         var st = this[state];
-        if (Volatile.Read(ref st.Signature) is { } known) return known[0];
+        if (Volatile.Read(ref st.Signature) is { } known && known.Item1 == horizon) return known.Item2;
         lock (_gate)
         {
             var pairs = st.Pairs;
@@ -76,12 +78,12 @@ internal sealed class LexerTable
             {
                 int lex = pairs[i];
                 var spec = _lexemes[lex & ~ShadowFlag];
-                parts.Add(_terms.FingerprintOf(pairs[i + 1]).Add((long)spec.Match).Add(spec.Ignored ? 1 : 0).Add(spec.Rank).Add((lex & ShadowFlag) != 0 ? 1 : 0)
+                parts.Add(_terms.FingerprintWithin(pairs[i + 1], horizon).Add((long)spec.Match).Add(spec.Ignored ? 1 : 0).Add(spec.Rank).Add((lex & ShadowFlag) != 0 ? 1 : 0)
                     .Add(spec.Commands is null ? 0 : 1));
             }
-            var sig = Fingerprint.Seed(100);
+            var sig = Fingerprint.Seed(101);
             foreach (var p in parts.OrderBy(f => f.Hi).ThenBy(f => f.Lo)) sig = sig.Add(p);
-            Volatile.Write(ref st.Signature, [sig]);
+            Volatile.Write(ref st.Signature, Tuple.Create(horizon, sig));
             return sig;
         }
     }

@@ -211,6 +211,49 @@ internal sealed class TermStore
         return h;
     }
 
+    private readonly Dictionary<(int Term, int Horizon), Fingerprint> _fingerprintsWithin = [];
+
+    /// <summary>
+    /// A fingerprint that is equal for terms that behave alike on every string of at most <paramref name="horizon"/>
+    /// bytes, though perhaps not beyond. Counted repetitions are cut at the horizon: <c>r{m,n}</c> with m past it
+    /// keeps m = horizon + 1 (it cannot end within reach either way), and n past it becomes unbounded (it cannot run
+    /// out within reach). Token classes only ever look a token ahead, so states such as "up to 300 more characters"
+    /// and "up to 299" share one class. Intersections and complements keep their exact fingerprint: whether they are
+    /// alive at all may depend on bytes past the horizon.
+    /// </summary>
+    public Fingerprint FingerprintWithin(int t, int horizon)
+    {
+        lock (_gate) return FingerprintWithinLocked(t, horizon);
+    }
+
+    private Fingerprint FingerprintWithinLocked(int t, int horizon)
+    {
+        var term = _terms[t];
+        if (term.Boolean) return FingerprintLocked(t);
+        if (_fingerprintsWithin.TryGetValue((t, horizon), out var known)) return known;
+        Fingerprint h;
+        switch (term.Kind)
+        {
+            case Kind.Repeat:
+                int min = Math.Min(term.Min, horizon + 1);
+                int max = term.Max < 0 || term.Max > horizon ? -1 : term.Max;
+                h = Fingerprint.Seed((int)term.Kind).Add(min).Add(max).Add(FingerprintWithinLocked(term.A, horizon));
+                break;
+            case Kind.Concat:
+                h = Fingerprint.Seed((int)term.Kind).Add(term.Min).Add(term.Max).Add(FingerprintWithinLocked(term.A, horizon)).Add(FingerprintWithinLocked(term.B, horizon));
+                break;
+            case Kind.Or:
+                h = Fingerprint.Seed((int)term.Kind).Add(term.Min).Add(term.Max);
+                foreach (var p in term.List!.Select(x => FingerprintWithinLocked(x, horizon)).OrderBy(f => f.Hi).ThenBy(f => f.Lo)) h = h.Add(p);
+                break;
+            default:
+                h = FingerprintLocked(t); // Nothing, Epsilon, Bytes: nothing to cut
+                break;
+        }
+        _fingerprintsWithin[(t, horizon)] = h;
+        return h;
+    }
+
     /// <summary>The term for a regex node.</summary>
     public int FromNode(RegexNode node)
     {

@@ -54,7 +54,7 @@ internal sealed class LexerTokenClass
         /// <summary>The lexer's verdict on these suffixes from a fresh thread in <paramref name="state"/>, cached by the state's behaviour.</summary>
         public SuffixClass ClassFor(LexerTable lexer, TokenTrie main, int state)
         {
-            var key = lexer.Signature(state);
+            var key = lexer.Signature(state, main.MaxDepth);
             return _bySignature.TryGetValue(key, out var c) ? c : _bySignature.GetOrAdd(key, BuildClass(lexer, main, state));
         }
 

@@ -147,7 +147,7 @@ public sealed class TokenMasker
     private LocalClass Resolve(int lexerState)
     {
         var lexer = Grammar.T.Lexer;
-        var key = lexer.Signature(lexerState);
+        var key = lexer.Signature(lexerState, _trie.MaxDepth);
         if (!Vocabulary.SharedClasses.TryGetValue(key, out var shared))
             shared = Vocabulary.SharedClasses.GetOrAdd(key, LexerTokenClass.Build(lexer, _trie, Vocabulary, MaskWords, lexerState));
         var states = new int[shared.Crossings.Length];
@@ -160,7 +160,7 @@ public sealed class TokenMasker
     {
         if (_firstBytes.TryGetValue(lexerState, out var set)) return set;
         var lexer = Grammar.T.Lexer;
-        var key = lexer.Signature(lexerState);
+        var key = lexer.Signature(lexerState, _trie.MaxDepth);
         if (!Vocabulary.SharedFirstBytes.TryGetValue(key, out set))
         {
             set = Lexing.ByteSet.Empty;
@@ -175,7 +175,7 @@ public sealed class TokenMasker
     private uint[] Extending(int lexerState)
     {
         if (_extending.TryGetValue(lexerState, out var bits)) return bits;
-        var key = Grammar.T.Lexer.Signature(lexerState);
+        var key = Grammar.T.Lexer.Signature(lexerState, _trie.MaxDepth);
         if (Vocabulary.SharedExtending.TryGetValue(key, out bits)) return _extending.GetOrAdd(lexerState, bits);
         bits = new uint[MaskWords];
         var lexer = Grammar.T.Lexer;

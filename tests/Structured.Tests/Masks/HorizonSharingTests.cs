@@ -1,0 +1,73 @@
+using System.Text;
+using FsCheck;
+using FsCheck.Fluent;
+using Structured.Grammars;
+using Structured.Masks;
+using Structured.Parsing;
+using Structured.Regex;
+using Structured.Tokens;
+
+namespace Structured.Tests.Masks;
+
+/// <summary>
+/// Token classes are shared between lexer states that behave alike up to the longest token (counted repetitions cut
+/// at that horizon). With tokens of at most 4 bytes, bounds on either side of 4 meet, so these grammars, masked
+/// through one vocabulary in an interleaved order, reuse each other's classes; every bit must still equal the parser.
+/// </summary>
+public class HorizonSharingTests
+{
+    private static readonly string[] Patterns =
+    [
+        "\"a{0,7}\"", "\"a{0,9}\"", "\"a{0,3}\"", "\"a{0,4}\"", "\"a{0,5}\"",
+        "\"a{2,6}b\"", "\"a{5,}b\"", "\"a{6,}b\"", "\"a{4,5}\"", "(ab){3,8}\"", "(ab){4,}\"",
+        "\"[ab]{0,12}\"", "\"[ab]{1,4}\"|\"b{9}\"",
+    ];
+
+    private static CompiledGrammar Intersection(int max, int min) =>
+        CompiledGrammar.Compile(new Grammar("s", [new("s", new TokenExpr(RegexNode.Sequence(
+            RegexNode.Literal("\""),
+            RegexNode.Intersection(RegexNode.Repeat(RegexNode.Literal("a"), 0, max), RegexNode.Repeat(RegexNode.Literal("a"), min, null)),
+            RegexNode.Literal("b")), $"a{{0,{max}}}&a{{{min},}}"), default)]));
+
+    [Fact]
+    public void Masks_from_classes_shared_across_the_horizon_equal_the_parser()
+    {
+        const string Alphabet = "a\"b";
+        var tokens = new List<byte[]?>();
+        void Add(string prefix, int left)
+        {
+            if (prefix.Length > 0) tokens.Add(Encoding.UTF8.GetBytes(prefix));
+            if (left > 0) foreach (char ch in Alphabet) Add(prefix + ch, left - 1);
+        }
+        Add("", 4);
+        tokens.Add(null);
+        var vocab = new TokenVocabulary("horizon", tokens, tokens.Count, [tokens.Count - 1]);
+        var grammars = Patterns.Select(p => CompiledGrammar.FromRegex(p)).Concat([Intersection(12, 10), Intersection(11, 7), Intersection(6, 5)]).ToArray();
+        var maskers = grammars.Select(g => new TokenMasker(g, vocab)).ToArray();
+        var mask = new uint[maskers[0].MaskWords];
+        Check.One(Config.QuickThrowOnFailure.WithMaxTest(60), Prop.ForAll(Arb.From(Gen.Choose(0, int.MaxValue)), seed =>
+        {
+            var rng = new Random(seed);
+            // Random viable walks, one byte at a time, in every grammar in turn: states deep inside long bounds meet
+            // states of short ones in the vocabulary's shared classes.
+            var states = grammars.Select(g => g.InitialState).ToArray();
+            for (int step = 0; step < 16; step++)
+            {
+                for (int k = 0; k < grammars.Length; k++)
+                {
+                    var state = states[k];
+                    maskers[k].FillMask(state, mask);
+                    for (int id = 0; id < vocab.Size; id++)
+                    {
+                        bool viaParser = vocab.EndOfSequenceIds.Contains(id) ? state.IsAccepting : state.Advance(vocab[id]).IsViable;
+                        if (((mask[id >> 5] >> (id & 31)) & 1) != (viaParser ? 1u : 0u))
+                            return false.Label($"seed {seed}, grammar {k}, step {step}: token '{Encoding.UTF8.GetString(vocab[id])}' parser={viaParser}");
+                    }
+                    var viable = Alphabet.Select(c => state.Advance([(byte)c])).Where(s => s.IsViable).ToList();
+                    if (viable.Count > 0) states[k] = viable[rng.Next(viable.Count)];
+                }
+            }
+            return true.ToProperty();
+        }));
+    }
+}
