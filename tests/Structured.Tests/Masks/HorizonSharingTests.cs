@@ -33,15 +33,7 @@ public class HorizonSharingTests
     public void Masks_from_classes_shared_across_the_horizon_equal_the_parser()
     {
         const string Alphabet = "a\"b";
-        var tokens = new List<byte[]?>();
-        void Add(string prefix, int left)
-        {
-            if (prefix.Length > 0) tokens.Add(Encoding.UTF8.GetBytes(prefix));
-            if (left > 0) foreach (char ch in Alphabet) Add(prefix + ch, left - 1);
-        }
-        Add("", 4);
-        tokens.Add(null);
-        var vocab = new TokenVocabulary("horizon", tokens, tokens.Count, [tokens.Count - 1]);
+        var vocab = Infrastructure.TinyVocabularies.AllStrings("horizon", Alphabet, 4);
         var grammars = Patterns.Select(p => CompiledGrammar.FromRegex(p)).Concat([Intersection(12, 10), Intersection(11, 7), Intersection(6, 5)]).ToArray();
         var maskers = grammars.Select(g => new TokenMasker(g, vocab)).ToArray();
         var mask = new uint[maskers[0].MaskWords];

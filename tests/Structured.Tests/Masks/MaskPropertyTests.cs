@@ -178,16 +178,7 @@ public class MaskPropertyTests
         // The sentence sampler separates lexemes with the terminal named WS; a comment there would swallow the line.
         var compiled = CompiledGrammar.Compile(grammar);
         // Every string of one to five characters over an alphabet that makes names, commas, comments and spaces.
-        const string Alphabet = "ab,# \n";
-        var tokens = new List<byte[]?>();
-        void Add(string prefix, int left)
-        {
-            if (prefix.Length > 0) tokens.Add(Encoding.UTF8.GetBytes(prefix));
-            if (left > 0) foreach (char ch in Alphabet) Add(prefix + ch, left - 1);
-        }
-        Add("", 5);
-        tokens.Add(null);
-        var vocab = new TokenVocabulary("ignored-runs", tokens, tokens.Count, [tokens.Count - 1]);
+        var vocab = Infrastructure.TinyVocabularies.AllStrings("ignored-runs", "ab,# \n", 5);
         var masker = new TokenMasker(compiled, vocab);
         var sampler = new GrammarSampler(grammar);
         var mask = new uint[masker.MaskWords];

@@ -1,0 +1,22 @@
+using System.Text;
+using Structured.Tokens;
+
+namespace Structured.Tests.Infrastructure;
+
+/// <summary>Small vocabularies that can be checked token by token.</summary>
+internal static class TinyVocabularies
+{
+    /// <summary>Every string of 1 to <paramref name="maxLength"/> characters over <paramref name="alphabet"/>, then an end-of-sequence id.</summary>
+    public static TokenVocabulary AllStrings(string name, string alphabet, int maxLength)
+    {
+        var tokens = new List<byte[]?>();
+        void Add(string prefix, int left)
+        {
+            if (prefix.Length > 0) tokens.Add(Encoding.UTF8.GetBytes(prefix));
+            if (left > 0) foreach (char ch in alphabet) Add(prefix + ch, left - 1);
+        }
+        Add("", maxLength);
+        tokens.Add(null);
+        return new TokenVocabulary(name, tokens, tokens.Count, [tokens.Count - 1]);
+    }
+}
