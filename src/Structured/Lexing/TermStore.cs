@@ -164,54 +164,14 @@ internal sealed class TermStore
 
     public bool IsNullable(int t) { lock (_gate) return _terms[t].Nullable; }
 
-    private readonly List<Fingerprint> _fingerprints = [];
+    private const int NoHorizon = int.MaxValue;
+    private readonly Dictionary<(int Term, int Horizon), Fingerprint> _fingerprints = [];
 
     /// <summary>
     /// A 128-bit hash of the term's structure, equal for structurally equal terms of different stores. Two lexer
     /// states whose terms have equal fingerprints behave the same on every byte, whatever grammar they come from.
     /// </summary>
-    public Fingerprint FingerprintOf(int t)
-    {
-        lock (_gate) return FingerprintLocked(t);
-    }
-
-    private Fingerprint FingerprintLocked(int t)
-    {
-        while (_fingerprints.Count < _terms.Count) _fingerprints.Add(default);
-        var known = _fingerprints[t];
-        if (!known.IsEmpty) return known;
-        var term = _terms[t];
-        var h = Fingerprint.Seed((int)term.Kind).Add(term.Min).Add(term.Max);
-        switch (term.Kind)
-        {
-            case Kind.Bytes:
-                for (int w = 0; w < 4; w++) h = h.Add(term.Set.Word(w));
-                break;
-            case Kind.Concat:
-                h = h.Add(FingerprintLocked(term.A)).Add(FingerprintLocked(term.B));
-                break;
-            case Kind.Repeat:
-                h = h.Add(FingerprintLocked(term.A));
-                break;
-            case Kind.Not:
-                h = h.Add(FingerprintLocked(term.A));
-                break;
-            case Kind.Quotient:
-                h = h.Add(FingerprintLocked(term.A)).Add(_tails[term.B].Length);
-                foreach (byte b in _tails[term.B]) h = h.Add(b);
-                break;
-            case Kind.Or:
-            case Kind.And:
-                // Alternatives are sorted by id, which differs between stores: combine them order-free.
-                var parts = term.List!.Select(FingerprintLocked).OrderBy(f => f.Hi).ThenBy(f => f.Lo).ToArray();
-                foreach (var p in parts) h = h.Add(p);
-                break;
-        }
-        _fingerprints[t] = h;
-        return h;
-    }
-
-    private readonly Dictionary<(int Term, int Horizon), Fingerprint> _fingerprintsWithin = [];
+    public Fingerprint FingerprintOf(int t) => FingerprintWithin(t, NoHorizon);
 
     /// <summary>
     /// A fingerprint that is equal for terms that behave alike on every string of at most <paramref name="horizon"/>
@@ -223,34 +183,45 @@ internal sealed class TermStore
     /// </summary>
     public Fingerprint FingerprintWithin(int t, int horizon)
     {
-        lock (_gate) return FingerprintWithinLocked(t, horizon);
+        lock (_gate) return FingerprintLocked(t, horizon);
     }
 
-    private Fingerprint FingerprintWithinLocked(int t, int horizon)
+    private Fingerprint FingerprintLocked(int t, int horizon)
     {
         var term = _terms[t];
-        if (term.Boolean) return FingerprintLocked(t);
-        if (_fingerprintsWithin.TryGetValue((t, horizon), out var known)) return known;
-        Fingerprint h;
+        if (term.Boolean) horizon = NoHorizon;
+        if (_fingerprints.TryGetValue((t, horizon), out var known)) return known;
+        int min = term.Min, max = term.Max;
+        if (term.Kind == Kind.Repeat && horizon != NoHorizon)
+        {
+            min = Math.Min(min, horizon + 1);
+            if (max > horizon) max = -1;
+        }
+        var h = Fingerprint.Seed((int)term.Kind).Add(min).Add(max);
         switch (term.Kind)
         {
-            case Kind.Repeat:
-                int min = Math.Min(term.Min, horizon + 1);
-                int max = term.Max < 0 || term.Max > horizon ? -1 : term.Max;
-                h = Fingerprint.Seed((int)term.Kind).Add(min).Add(max).Add(FingerprintWithinLocked(term.A, horizon));
+            case Kind.Bytes:
+                for (int w = 0; w < 4; w++) h = h.Add(term.Set.Word(w));
                 break;
             case Kind.Concat:
-                h = Fingerprint.Seed((int)term.Kind).Add(term.Min).Add(term.Max).Add(FingerprintWithinLocked(term.A, horizon)).Add(FingerprintWithinLocked(term.B, horizon));
+                h = h.Add(FingerprintLocked(term.A, horizon)).Add(FingerprintLocked(term.B, horizon));
+                break;
+            case Kind.Repeat:
+            case Kind.Not:
+                h = h.Add(FingerprintLocked(term.A, horizon));
+                break;
+            case Kind.Quotient:
+                h = h.Add(FingerprintLocked(term.A, horizon)).Add(_tails[term.B].Length);
+                foreach (byte b in _tails[term.B]) h = h.Add(b);
                 break;
             case Kind.Or:
-                h = Fingerprint.Seed((int)term.Kind).Add(term.Min).Add(term.Max);
-                foreach (var p in term.List!.Select(x => FingerprintWithinLocked(x, horizon)).OrderBy(f => f.Hi).ThenBy(f => f.Lo)) h = h.Add(p);
-                break;
-            default:
-                h = FingerprintLocked(t); // Nothing, Epsilon, Bytes: nothing to cut
+            case Kind.And:
+                // Alternatives are sorted by id, which differs between stores: combine them order-free.
+                var parts = term.List!.Select(x => FingerprintLocked(x, horizon)).OrderBy(f => f.Hi).ThenBy(f => f.Lo).ToArray();
+                foreach (var p in parts) h = h.Add(p);
                 break;
         }
-        _fingerprintsWithin[(t, horizon)] = h;
+        _fingerprints[(t, horizon)] = h;
         return h;
     }
 
