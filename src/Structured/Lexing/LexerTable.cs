@@ -44,10 +44,10 @@ internal sealed class LexerTable
     private readonly object _gate;
     private readonly TermStore _terms;
     private readonly LexemeSpec[] _lexemes;
-    private readonly Dictionary<PairKey, int> _intern = [];
+    private readonly Dictionary<ContentKey<int>, int> _intern = [];
     private State[] _states = new State[64];
     private int _count;
-    private readonly System.Collections.Concurrent.ConcurrentDictionary<(PairKey Lexemes, ulong Mode), int> _startByLexemeSet = new();
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<(ContentKey<int> Lexemes, ulong Mode), int> _startByLexemeSet = new();
 
     public LexerTable(TermStore terms, LexemeSpec[] lexemes)
     {
@@ -96,7 +96,7 @@ internal sealed class LexerTable
     /// </summary>
     public int Start(int[] lexemes, ulong mode = ulong.MaxValue)
     {
-        var key = (new PairKey(lexemes), mode);
+        var key = (new ContentKey<int>(lexemes), mode);
         if (_startByLexemeSet.TryGetValue(key, out int s)) return s; // every new column asks: no lock on a hit
         lock (_gate)
         {
@@ -208,7 +208,7 @@ internal sealed class LexerTable
 
     private int InternLocked(int[] pairs)
     {
-        var key = new PairKey(pairs);
+        var key = new ContentKey<int>(pairs);
         if (_intern.TryGetValue(key, out int id)) return id;
         var endNow = new List<int>();
         var endLongest = new List<int>();
@@ -259,21 +259,5 @@ internal sealed class LexerTable
         var row = new int[256];
         Array.Fill(row, -1);
         return row;
-    }
-
-    private readonly struct PairKey(int[] items) : IEquatable<PairKey>
-    {
-        private readonly int[] _items = items;
-
-        public bool Equals(PairKey other) => _items.AsSpan().SequenceEqual(other._items);
-
-        public override bool Equals(object? obj) => obj is PairKey k && Equals(k);
-
-        public override int GetHashCode()
-        {
-            var h = new HashCode();
-            foreach (int x in _items) h.Add(x);
-            return h.ToHashCode();
-        }
     }
 }

@@ -55,7 +55,7 @@ internal sealed class TermStore
     private const int Trivial = 0;
     private readonly List<byte[]> _blockOf = [];          // per partition: each byte's class index
     private readonly List<ByteSet[]> _blocks = [];        // per partition: the classes
-    private readonly Dictionary<PartitionKey, int> _partitionIds = [];
+    private readonly Dictionary<ContentKey<byte>, int> _partitionIds = [];
     private readonly Dictionary<(int, int), int> _refined = [];
     private int[] _partitionOf = new int[64];             // per term: partition id + 1, 0 while unknown
 
@@ -130,7 +130,7 @@ internal sealed class TermStore
     // Classes are numbered by their smallest byte, so equal partitions have equal arrays.
     private int InternPartition(byte[] blockOf)
     {
-        var key = new PartitionKey(blockOf);
+        var key = new ContentKey<byte>(blockOf);
         if (_partitionIds.TryGetValue(key, out int id)) return id;
         int count = 0;
         foreach (byte x in blockOf) count = Math.Max(count, x + 1);
@@ -141,22 +141,6 @@ internal sealed class TermStore
         _blocks.Add(blocks);
         _partitionIds[key] = id;
         return id;
-    }
-
-    private readonly struct PartitionKey(byte[] blockOf) : IEquatable<PartitionKey>
-    {
-        private readonly byte[] _blockOf = blockOf;
-
-        public bool Equals(PartitionKey other) => _blockOf.AsSpan().SequenceEqual(other._blockOf);
-
-        public override bool Equals(object? obj) => obj is PartitionKey k && Equals(k);
-
-        public override int GetHashCode()
-        {
-            var h = new HashCode();
-            h.AddBytes(_blockOf);
-            return h.ToHashCode();
-        }
     }
 
     /// <summary>The limit on distinct terms; past it, compilation or lexing stops with a clear error.</summary>
