@@ -12,6 +12,8 @@ public sealed class TokenTrie
     internal readonly int[] SubtreeEnd;
     internal readonly ushort[] NodeDepth;
     internal readonly int[] SameBytesNext;  // per token id: another id with the same bytes, or -1
+    internal readonly int[] TokensInOrder;  // every token id in depth-first node order
+    internal readonly int[] TokensBefore;   // per node (and one past the last): how many of TokensInOrder precede it
 
     private TokenTrie(byte[] b, int[] tok, int[] end, ushort[] depth, int[] same, int maxDepth)
     {
@@ -21,7 +23,20 @@ public sealed class TokenTrie
         NodeDepth = depth;
         SameBytesNext = same;
         MaxDepth = maxDepth;
+        // A run of nodes then owns one slice of the ids, which a mask sets without following chains.
+        var order = new List<int>();
+        TokensBefore = new int[b.Length + 1];
+        for (int i = 0; i < b.Length; i++)
+        {
+            TokensBefore[i] = order.Count;
+            for (int t = tok[i]; t >= 0; t = same[t]) order.Add(t);
+        }
+        TokensBefore[b.Length] = order.Count;
+        TokensInOrder = order.ToArray();
     }
+
+    /// <summary>The token ids of the nodes in [<paramref name="from"/>, <paramref name="to"/>).</summary>
+    internal ReadOnlySpan<int> TokensOf(int from, int to) => TokensInOrder.AsSpan(TokensBefore[from], TokensBefore[to] - TokensBefore[from]);
 
     /// <summary>The number of nodes, the root included.</summary>
     public int NodeCount => NodeByte.Length;
@@ -30,7 +45,7 @@ public sealed class TokenTrie
     public int MaxDepth { get; }
 
     /// <summary>Approximate memory held by the trie's arrays, in bytes.</summary>
-    public long MemoryBytes => NodeByte.Length * (1L + 4 + 4 + 2) + SameBytesNext.Length * 4L;
+    public long MemoryBytes => NodeByte.Length * (1L + 4 + 4 + 2 + 4) + SameBytesNext.Length * 4L + TokensInOrder.Length * 4L;
 
     /// <summary>For nodes in depth-first order: where each subtree ends, the next node that is not deeper than its root.</summary>
     internal static int[] SubtreeEnds(ushort[] depth)

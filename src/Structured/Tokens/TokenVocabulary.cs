@@ -52,6 +52,9 @@ public sealed class TokenVocabulary
     /// <summary>Token classes by lexer-state signature, shared by the maskers of every grammar over this vocabulary.</summary>
     internal ConcurrentDictionary<Lexing.Fingerprint, Masks.LexerTokenClass> SharedClasses { get; } = new();
 
+    /// <summary>The lexer's verdict on the tokens under one first byte, by (byte, signature of the lexer state after it): the parts token classes are made of.</summary>
+    internal ConcurrentDictionary<(byte, Lexing.Fingerprint), Masks.SubtreeClass> SharedSubtrees { get; } = new();
+
     /// <summary>Per lexer-state signature: the bytes the state can take (spares a new grammar 256 DFA transitions per state).</summary>
     internal ConcurrentDictionary<Lexing.Fingerprint, Lexing.ByteSet> SharedFirstBytes { get; } = new();
 

@@ -1,0 +1,113 @@
+using Structured.Lexing;
+using Structured.Tokens;
+
+namespace Structured.Masks;
+
+/// <summary>
+/// What the lexer alone decides about the tokens that start with one byte, given the lexer state after that byte:
+/// the tokens it allows outright, and the groups that cross a lexeme boundary inside (<see cref="SuffixGroup"/>).
+/// </summary>
+/// <remarks>
+/// A token class is the union of its states' subtree classes over the first bytes, and most of them recur: inside any
+/// object key, after a byte that starts none of the names a schema lists, the lexer is in the same "rest of any key"
+/// state, whichever object it is. So these are cached per vocabulary by (byte, signature of the state after it), and
+/// a new lexer state walks only the subtrees after which it does something not seen before.
+/// </remarks>
+internal sealed class SubtreeClass
+{
+    // Subtrees up to this many nodes are copied as suffixes; larger ones are walked where they are.
+    private const int InlineLimit = 48;
+
+    /// <summary>
+    /// The tokens the lexer takes whole (a lexeme continues, or ends right at the token's end): those of the trie nodes
+    /// in these runs, as (first node, node after the last) pairs. Runs are short lists even where nearly every token is
+    /// allowed, since the lexer takes every node between two dead subtrees.
+    /// </summary>
+    public required int[] AllowedRuns { get; init; }
+
+    /// <summary>Sets the bits of the allowed tokens.</summary>
+    public void SetAllowed(TokenTrie trie, uint[] mask)
+    {
+        var runs = AllowedRuns;
+        for (int r = 0; r < runs.Length; r += 2)
+            foreach (int t in trie.TokensOf(runs[r], runs[r + 1])) mask[t >> 5] |= 1u << (t & 31);
+    }
+
+    public required SuffixGroup[] Groups { get; init; }
+
+    private sealed class Group(byte[] path)
+    {
+        public readonly byte[] Path = path;
+        public readonly List<(byte[], int)> Suffixes = [];
+        public readonly List<SuffixRange> Ranges = [];
+    }
+
+    /// <summary>Walks the subtree of the root child <paramref name="child"/>, whose byte leads to lexer state <paramref name="next"/>.</summary>
+    public static SubtreeClass Build(LexerTable lexer, TokenTrie trie, TokenVocabulary vocab, int child, int next)
+    {
+        var runs = new List<int>();
+        int runEnd = -1;
+        var groups = new Dictionary<(int, bool), Group>();
+        int maxDepth = trie.MaxDepth + 1;
+        var ls = new int[maxDepth + 1];
+        var pathBytes = new byte[maxDepth + 1];
+        var bytes = trie.NodeByte;
+        var depthOf = trie.NodeDepth;
+        var end = trie.SubtreeEnd;
+        int i = child, stop = end[child];
+        while (i < stop)
+        {
+            int d = depthOf[i];
+            int parent = d == 1 ? LexerTable.Dead : ls[d - 1];
+            int state = d == 1 ? next : lexer.Next(parent, bytes[i]);
+            if (state == LexerTable.Dead)
+            {
+                // A pending longest match that this byte cannot extend is committed here (never before the first byte:
+                // the masker splits such roots itself).
+                if (lexer[parent].EndIfLongest.Length > 0) AddSubtree(groups, (parent, true), pathBytes.AsSpan(1, d - 1), trie, vocab, i, i, d - 1);
+                i = end[i];
+                continue;
+            }
+            if (i == runEnd) runs[^1] = runEnd = i + 1;
+            else
+            {
+                runs.Add(i);
+                runs.Add(runEnd = i + 1);
+            }
+            var st = lexer[state];
+            pathBytes[d] = bytes[i];
+            if (st.EndNow.Length > 0) AddSubtree(groups, (state, false), pathBytes.AsSpan(1, d), trie, vocab, i + 1, i, d);
+            if (st.Continue == LexerTable.Dead)
+            {
+                i = end[i];
+                continue;
+            }
+            ls[d] = st.Continue;
+            i++;
+        }
+        var result = groups.Select(kv => new SuffixGroup(kv.Value.Path, kv.Key.Item2,
+            kv.Value.Suffixes.ToArray(), kv.Value.Ranges.ToArray())).ToArray();
+        return new SubtreeClass { AllowedRuns = runs.ToArray(), Groups = result };
+    }
+
+    // Every token in the subtree of root from node `from` on, keyed by its bytes from offset `cut`.
+    private static void AddSubtree(Dictionary<(int, bool), Group> groups, (int, bool) key, ReadOnlySpan<byte> path, TokenTrie trie, TokenVocabulary vocab, int from, int root, int cut)
+    {
+        int stop = trie.SubtreeEnd[root];
+        if (from >= stop) return;
+        if (!groups.TryGetValue(key, out var group)) groups[key] = group = new Group(path.ToArray());
+        if (stop - from > InlineLimit)
+        {
+            var children = new List<int>();
+            for (int c = from; c < stop; c = trie.SubtreeEnd[c]) children.Add(c);
+            group.Ranges.Add(new SuffixRange(cut, children.ToArray()));
+            return;
+        }
+        var list = group.Suffixes;
+        for (int j = from; j < stop; j++)
+        {
+            for (int t = trie.NodeToken[j]; t >= 0; t = trie.SameBytesNext[t])
+                list.Add((vocab[t][cut..].ToArray(), t));
+        }
+    }
+}

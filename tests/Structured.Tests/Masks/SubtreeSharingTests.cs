@@ -1,0 +1,78 @@
+using Structured.Masks;
+using Structured.Parsing;
+using Structured.Schemas;
+using Structured.Tests.Infrastructure;
+using Structured.Tokens;
+
+namespace Structured.Tests.Masks;
+
+/// <summary>
+/// Token classes are assembled from subtree classes, one per first byte, cached by the lexer state after that byte.
+/// A new lexer state walks only the subtrees after which it does something new, and masks stay exact.
+/// </summary>
+public class SubtreeSharingTests
+{
+    [Fact]
+    public void Tokens_that_end_different_lexemes_at_alike_states_are_told_apart()
+    {
+        // After 'a' and after 'b' the lexer is in states that lex alike (a literal just ended), but the parser takes
+        // ';' only after 'a' and ':' only after 'b': a token class must not let one stand for the other.
+        var vocab = TinyVocabularies.AllStrings("ab;:", "ab;:", 3);
+        var masker = new TokenMasker(CompiledGrammar.FromLark("""start: "a" ";" | "b" ":" """), vocab);
+        var state = masker.Grammar.InitialState;
+        var mask = new uint[masker.MaskWords];
+        masker.FillMask(state, mask);
+        var allowed = Allowed(vocab, mask);
+        Assert.Contains("a;", allowed);
+        Assert.Contains("b:", allowed);
+        Assert.DoesNotContain("a:", allowed);
+        Assert.DoesNotContain("b;", allowed);
+        AssertExact(masker, state, mask);
+    }
+
+    [Fact]
+    public void Object_keys_share_the_subtrees_of_bytes_that_start_no_named_key()
+    {
+        var vocab = Private(TokenVocabulary.Tiktoken("cl100k_base"));
+        var first = new TokenMasker(JsonSchema.Compile("""{"type":"object","properties":{"name":{"type":"string"},"age":{"type":"integer"}}}"""), vocab);
+        var second = new TokenMasker(JsonSchema.Compile("""{"type":"object","properties":{"title":{"type":"string"},"year":{"type":"integer"}}}"""), vocab);
+        var mask = new uint[first.MaskWords];
+
+        var inFirst = first.Grammar.InitialState.Advance("{\"");
+        first.FillMask(inFirst, mask);
+        AssertExact(first, inFirst, mask);
+        int subtrees = vocab.SharedSubtrees.Count;
+
+        var inSecond = second.Grammar.InitialState.Advance("{\"");
+        second.FillMask(inSecond, mask);
+        AssertExact(second, inSecond, mask);
+        // The second object's key state is new, but after any byte other than 't' and 'y' it is the first one's
+        // "rest of some other key" state: only those two subtrees (and a few states they lead to) are walked again.
+        int added = vocab.SharedSubtrees.Count - subtrees;
+        Assert.InRange(added, 1, 8);
+    }
+
+    private static TokenVocabulary Private(TokenVocabulary source)
+    {
+        var tokens = Enumerable.Range(0, source.TokenCount).Select(i => source.HasText(i) ? source[i].ToArray() : null).ToArray();
+        return new TokenVocabulary("private", tokens, source.Size, source.EndOfSequenceIds);
+    }
+
+    private static HashSet<string> Allowed(TokenVocabulary vocab, uint[] mask)
+    {
+        var set = new HashSet<string>();
+        for (int id = 0; id < vocab.TokenCount; id++)
+            if ((mask[id >> 5] & (1u << (id & 31))) != 0 && vocab.HasText(id)) set.Add(System.Text.Encoding.UTF8.GetString(vocab[id]));
+        return set;
+    }
+
+    private static void AssertExact(TokenMasker masker, ParserState state, uint[] mask)
+    {
+        for (int id = 0; id < masker.Vocabulary.Size; id++)
+        {
+            bool bit = (mask[id >> 5] & (1u << (id & 31))) != 0;
+            if (bit != masker.IsAllowed(state, id))
+                Assert.Fail($"token {id} ('{System.Text.Encoding.UTF8.GetString(masker.Vocabulary[id])}'): mask {bit}, IsAllowed {!bit}");
+        }
+    }
+}
