@@ -20,6 +20,19 @@ namespace Structured.Cli.Bench;
 internal static class MaskBenchBenchmark
 {
     // A compile error's cause without the schema-specific parts (pointer, names, numbers), for a histogram.
+    // Keeps the five slowest masks (schema id, token index, microseconds).
+    private static void NoteSlowest(List<(string Schema, int Token, double Us)> slowest, string schema, int token, double us)
+    {
+        if (slowest.Count == 5)
+        {
+            int least = 0;
+            for (int k = 1; k < 5; k++) if (slowest[k].Us < slowest[least].Us) least = k;
+            if (slowest[least].Us >= us) return;
+            slowest.RemoveAt(least);
+        }
+        slowest.Add((schema, token, us));
+    }
+
     private static string ReasonOf(GrammarException e)
     {
         string r = e is Structured.Schemas.SchemaException se ? se.SchemaReason : e.Reason;
@@ -37,6 +50,7 @@ internal static class MaskBenchBenchmark
         if (!Directory.Exists(maskbench)) throw new DirectoryNotFoundException($"no maskbench folder under {dataDir}");
         string? grammarText = grammarPath is null ? null : File.ReadAllText(grammarPath);
         var tbm = new List<double>();
+        var slowest = new List<(string Schema, int Token, double Us)>(); // the tail is the figure furthest from its goal: name where it is
         var ttfm = new List<double>();
         int schemas = 0, passing = 0, compileErrors = 0, validRejected = 0, validInstances = 0, invalidInstances = 0, tokens = 0;
         var mask = new uint[(vocab.Size + 31) / 32];
@@ -75,6 +89,7 @@ internal static class MaskBenchBenchmark
                 if (string.IsNullOrWhiteSpace(line)) continue;
                 using var entryDoc = JsonDocument.Parse(line);
                 var entry = entryDoc.RootElement;
+                string schemaId = entry.GetProperty("id").GetString()!;
                 schemas++;
                 progress.Advance();
                 sSchemas++;
@@ -145,7 +160,9 @@ internal static class MaskBenchBenchmark
                             {
                                 long t0 = Stopwatch.GetTimestamp();
                                 masker.FillMask(state, mask);
-                                tbm.Add(Stopwatch.GetElapsedTime(t0).TotalMicroseconds);
+                                double us = Stopwatch.GetElapsedTime(t0).TotalMicroseconds;
+                                tbm.Add(us);
+                                NoteSlowest(slowest, schemaId, i, us);
                             }
                             int id = i < ids.Count ? ids[i] : stop;
                             if ((mask[id >> 5] & (1u << (id & 31))) == 0) { ok = false; break; }
@@ -191,6 +208,7 @@ internal static class MaskBenchBenchmark
         {
             type = "summary",
             vocab = vocab.Name,
+            slowest = slowest.OrderByDescending(x => x.Us).Select(x => new { schema = x.Schema, token = x.Token, us = Math.Round(x.Us, 1) }),
             grammar = grammarPath is null ? "schema" : Path.GetFileName(grammarPath),
             schema_enforced = grammarPath is null,
             compile_once = compileOnce,
