@@ -3,7 +3,7 @@ using Structured.Tokens;
 
 namespace Structured.Tests.Infrastructure;
 
-/// <summary>Small vocabularies that can be checked token by token.</summary>
+/// <summary>Small vocabularies that can be checked token by token, and private copies of real ones.</summary>
 internal static class TinyVocabularies
 {
     /// <summary>Every string of 1 to <paramref name="maxLength"/> characters over <paramref name="alphabet"/>, then an end-of-sequence id.</summary>
@@ -18,5 +18,12 @@ internal static class TinyVocabularies
         Add("", maxLength);
         tokens.Add(null);
         return new TokenVocabulary(name, tokens, tokens.Count, [tokens.Count - 1]);
+    }
+
+    /// <summary>A copy of <paramref name="source"/> with caches of its own, so shared token classes start empty.</summary>
+    public static TokenVocabulary PrivateCopy(TokenVocabulary source)
+    {
+        var tokens = Enumerable.Range(0, source.TokenCount).Select(i => source.HasText(i) ? source[i].ToArray() : null).ToArray();
+        return new TokenVocabulary("private", tokens, source.Size, source.EndOfSequenceIds);
     }
 }

@@ -2,6 +2,7 @@ using FsCheck;
 using FsCheck.Fluent;
 using Structured.Masks;
 using Structured.Parsing;
+using Structured.Tests.Infrastructure;
 using Structured.Tokens;
 
 namespace Structured.Tests.Masks;
@@ -49,8 +50,7 @@ public class SharedClassTests
         Check.One(Config.QuickThrowOnFailure.WithMaxTest(6), Prop.ForAll(Arb.From(Gen.Choose(0, int.MaxValue)), seed =>
         {
             var rng = new Random(seed);
-            var tokens = Enumerable.Range(0, baseVocab.TokenCount).Select(i => baseVocab.HasText(i) ? baseVocab[i].ToArray() : null).ToArray();
-            var vocab = new TokenVocabulary("private", tokens, baseVocab.Size, baseVocab.EndOfSequenceIds);
+            var vocab = TinyVocabularies.PrivateCopy(baseVocab);
             var order = Enumerable.Range(0, Grammars.Length).OrderBy(_ => rng.Next()).ToArray();
             var mask = new uint[(vocab.Size + 31) / 32];
             foreach (int g in order)

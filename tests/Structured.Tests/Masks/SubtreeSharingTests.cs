@@ -33,7 +33,7 @@ public class SubtreeSharingTests
     [Fact]
     public void Object_keys_share_the_subtrees_of_bytes_that_start_no_named_key()
     {
-        var vocab = Private(TokenVocabulary.Tiktoken("cl100k_base"));
+        var vocab = TinyVocabularies.PrivateCopy(TokenVocabulary.Tiktoken("cl100k_base"));
         var first = new TokenMasker(JsonSchema.Compile("""{"type":"object","properties":{"name":{"type":"string"},"age":{"type":"integer"}}}"""), vocab);
         var second = new TokenMasker(JsonSchema.Compile("""{"type":"object","properties":{"title":{"type":"string"},"year":{"type":"integer"}}}"""), vocab);
         var mask = new uint[first.MaskWords];
@@ -50,12 +50,6 @@ public class SubtreeSharingTests
         // "rest of some other key" state: only those two subtrees (and a few states they lead to) are walked again.
         int added = vocab.SharedSubtrees.Count - subtrees;
         Assert.InRange(added, 1, 8);
-    }
-
-    private static TokenVocabulary Private(TokenVocabulary source)
-    {
-        var tokens = Enumerable.Range(0, source.TokenCount).Select(i => source.HasText(i) ? source[i].ToArray() : null).ToArray();
-        return new TokenVocabulary("private", tokens, source.Size, source.EndOfSequenceIds);
     }
 
     private static HashSet<string> Allowed(TokenVocabulary vocab, uint[] mask)
