@@ -6,9 +6,10 @@ namespace Structured.Lexing;
 /// longest match and for ties, as a shadow, so that the tokens never depend on what the parser expects.
 /// <c>Modes</c>: a bit per lexer mode in which the lexeme is lexed (every bit for grammars without modes);
 /// <c>Commands</c>: the mode changes its match makes (<see cref="LexerModes"/>).
+/// <c>Final</c>: the text ends with this lexeme (a fill-in-the-middle cut lexeme), so no token goes on past its end.
 /// </remarks>
 internal readonly record struct LexemeSpec(int Term, LexemeMatch Match, bool Ignored, int Priority = 0, byte[]? Literal = null, bool Reserved = false,
-    ulong Modes = ulong.MaxValue, ModeCommand[]? Commands = null)
+    ulong Modes = ulong.MaxValue, ModeCommand[]? Commands = null, bool Final = false)
 {
     /// <summary>Under longest match, ties at the same length go to the higher rank: explicit priority first, then literal over regex (Lark's rule).</summary>
     public int Rank => Priority * 2 + (Literal is null ? 0 : 1);
@@ -32,6 +33,7 @@ internal sealed class LexerTable
         public required int[] Pairs;          // lexeme, term, lexeme, term … sorted by lexeme
         public required int[] Next;           // per byte: state id, or -1 when not built yet
         public required int[] EndNow;         // lexemes that end here at once (AllEnds or Shortest)
+        public bool EndNowGoesOn;             // some lexeme of EndNow may be followed by more text (none is when all are final)
         public required int[] EndIfLongest;   // Longest lexemes that end here unless the next byte extends the match
         public int Continue;                  // the state that keeps lexing after EndNow (Shortest lexemes and finished matches removed)
         public bool LongestEndsIgnoredOnly;   // EndIfLongest holds only ignored lexemes without mode commands: lexing resumes where it started
@@ -62,7 +64,7 @@ internal sealed class LexerTable
     /// <summary>
     /// What the state does on every string of at most <paramref name="horizon"/> bytes, as a hash: the multiset of its
     /// pairs' term fingerprints within that horizon (<see cref="TermStore.FingerprintWithin"/>), with each lexeme's
-    /// match mode, ignore flag and rank, and whether the pair is a reserved-literal shadow. Equal signatures (in any
+    /// match mode, ignore flag, rank and finality, and whether the pair is a reserved-literal shadow. Equal signatures (in any
     /// grammars) mean equal behaviour up to the horizon, so token classes, which never look past the longest token,
     /// are keyed by it and shared across grammars.
     /// </summary>
@@ -79,7 +81,7 @@ internal sealed class LexerTable
                 int lex = pairs[i];
                 var spec = _lexemes[lex & ~ShadowFlag];
                 parts.Add(_terms.FingerprintWithin(pairs[i + 1], horizon).Add((long)spec.Match).Add(spec.Ignored ? 1 : 0).Add(spec.Rank).Add((lex & ShadowFlag) != 0 ? 1 : 0)
-                    .Add(spec.Commands is null ? 0 : 1));
+                    .Add(spec.Commands is null ? 0 : 1).Add(spec.Final ? 1 : 0));
             }
             var sig = Fingerprint.Seed(101);
             foreach (var p in parts.OrderBy(f => f.Hi).ThenBy(f => f.Lo)) sig = sig.Add(p);
@@ -237,6 +239,7 @@ internal sealed class LexerTable
             Pairs = pairs,
             Next = NewRow(),
             EndNow = endNow.ToArray(),
+            EndNowGoesOn = endNow.Any(l => !_lexemes[l & ~ShadowFlag].Final),
             EndIfLongest = endLongest.ToArray(),
             LongestEndsIgnoredOnly = endLongest.Count > 0 && endLongest.All(l => _lexemes[l].Ignored && _lexemes[l].Commands is null),
         };

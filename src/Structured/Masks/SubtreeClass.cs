@@ -76,7 +76,8 @@ internal sealed class SubtreeClass
             }
             var st = lexer[state];
             pathBytes[d] = bytes[i];
-            if (st.EndNow.Length > 0) AddSubtree(groups, (state, false), pathBytes.AsSpan(1, d), trie, vocab, i + 1, i, d);
+            // After a final lexeme the text ends, so the tokens below cross into nothing: no group to keep.
+            if (st.EndNowGoesOn) AddSubtree(groups, (state, false), pathBytes.AsSpan(1, d), trie, vocab, i + 1, i, d);
             if (st.Continue == LexerTable.Dead)
             {
                 i = end[i];

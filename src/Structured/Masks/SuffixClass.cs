@@ -83,7 +83,7 @@ internal sealed class SuffixClass
                 var st = lexer[next];
                 path[d] = i2;
                 ls[d] = st.Continue;
-                cross[d] = crossing || st.EndNow.Length > 0;
+                cross[d] = crossing || st.EndNowGoesOn;
                 i2++;
             }
             entries[s] = list.ToArray();

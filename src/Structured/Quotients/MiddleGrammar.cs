@@ -244,7 +244,7 @@ public sealed class MiddleGrammar
                 // The cut lexeme is the middle's last symbol and may end wherever it matches: it never takes part in
             // longest-match ties, and while it can go on, a shorter lexeme beside it waits, as the whole lexeme would make it.
             id = _lexemes.Count;
-            _lexemes.Add((new LexemeSpec(cut.Head, LexemeMatch.AllEnds, Ignored: false), $"{t.LexemeNames[cut.Lexeme]}/{cut.End}"));
+            _lexemes.Add((new LexemeSpec(cut.Head, LexemeMatch.AllEnds, Ignored: false, Final: true), $"{t.LexemeNames[cut.Lexeme]}/{cut.End}"));
             _cutLexeme[(cut.End, cut.Lexeme)] = id;
             return id;
         }

@@ -224,6 +224,45 @@ public class MiddleGrammarTests
         });
     }
 
+    [Theory]
+    [InlineData("lua.lark")]
+    [InlineData("sql.lark")]
+    [InlineData("arithmetic.gbnf")]
+    public void Mask_bits_on_quotient_states_equal_single_token_checks(string grammar)
+    {
+        var vocab = TokenVocabulary.Tiktoken("cl100k_base");
+        ForCuts(grammar, 5, 7, atCharacters: false, (seed, rng, compiled, cut) =>
+        {
+            var (prefix, middle, suffix) = cut;
+            var m = MiddleGrammar.Create(compiled, suffix);
+            // A random point along the true middle: inside a lexeme, between lexemes, or at the end.
+            var state = m.Start([.. prefix, .. middle.AsSpan(0, rng.Next(middle.Length + 1))]);
+            return MaskMatchesChecks(m, vocab, state).Label($"seed {seed}: '{Show(prefix)}|{Show(middle)}|{Show(suffix)}'");
+        });
+    }
+
+    [Fact]
+    public void Mask_bits_inside_a_comment_that_the_suffix_ends_equal_single_token_checks()
+    {
+        // The cut lexeme (the comment ending in the suffix) may end after any byte, but nothing may follow it in the
+        // middle: the masks skip those crossings, and must still agree with the parser token by token.
+        var (_, compiled) = GrammarFiles.Load("lua.lark");
+        var vocab = TokenVocabulary.Tiktoken("cl100k_base");
+        var m = MiddleGrammar.Create(compiled, Encoding.UTF8.GetBytes(" done\nreturn x\n"));
+        foreach (string head in new[] { "local x = 1 --", "local x = 1 -- some", "local x = 1 -- a\n-- b", "local x = 1\n" })
+            Assert.True(MaskMatchesChecks(m, vocab, m.Start(Encoding.UTF8.GetBytes(head))), head);
+    }
+
+    private static bool MaskMatchesChecks(MiddleGrammar m, TokenVocabulary vocab, ParserState state)
+    {
+        var masker = new TokenMasker(m.Grammar, vocab);
+        var mask = new uint[masker.MaskWords];
+        masker.FillMask(state, mask);
+        for (int id = 0; id < vocab.Size; id++)
+            if (((mask[id >> 5] & (1u << (id & 31))) != 0) != masker.IsAllowed(state, id)) return false;
+        return true;
+    }
+
     [Fact]
     public void A_cut_inside_a_lexeme_on_both_sides_is_handled()
     {
