@@ -29,7 +29,66 @@ internal sealed class Column
     /// <summary>The byte offset where the column's lexemes start.</summary>
     public long Offset { get; }
 
-    public Item[] Items { get; set; } = [];
+    public Item[] Items { get; private set; } = [];
+
+    // Large columns (a fill-in-the-middle quotient predicts every reading of the suffix) also get their items grouped
+    // by the symbol they wait for, so that completions and scans read their waiters without a pass over the column.
+    // Most columns are read a few times only (a mask walk builds many and leaves them), so the grouping is made once
+    // a column has been scanned often enough to pay for it.
+    private const int IndexFrom = 24;
+    private const int ScansBeforeIndex = 8;
+    private WaiterIndex? _index;
+    private int _scans;
+
+    private sealed class WaiterIndex(Item[] grouped, Dictionary<int, (int Start, int Count)> groups)
+    {
+        public readonly Item[] Grouped = grouped;
+        public readonly Dictionary<int, (int Start, int Count)> Groups = groups;
+    }
+
+    /// <summary>Sets the items (those waiting for a symbol).</summary>
+    public void SetItems(Item[] items) => Items = items;
+
+    /// <summary>Shares another column's items and their grouping (a mode shift keeps the items as they are).</summary>
+    public void SetItemsFrom(Column other)
+    {
+        Items = other.Items;
+        _index = Volatile.Read(ref other._index);
+    }
+
+    /// <summary>
+    /// The items waiting for <paramref name="symbol"/> when the column keeps them grouped (<c>true</c>); otherwise
+    /// <c>false</c>, and the caller scans <see cref="Items"/>.
+    /// </summary>
+    public bool TryGetWaiting(int symbol, int[] symbols, out ReadOnlySpan<Item> waiting)
+    {
+        waiting = default;
+        var index = Volatile.Read(ref _index);
+        if (index is null)
+        {
+            // The count is racy across threads, which only moves the moment the grouping is made.
+            if (Items.Length < IndexFrom || ++_scans < ScansBeforeIndex) return false;
+            index = Group(Items, symbols);
+            Volatile.Write(ref _index, index);
+        }
+        if (index.Groups.TryGetValue(symbol, out var r)) waiting = index.Grouped.AsSpan(r.Start, r.Count);
+        return true;
+    }
+
+    private static WaiterIndex Group(Item[] items, int[] symbols)
+    {
+        var grouped = (Item[])items.Clone();
+        var keys = new int[grouped.Length];
+        for (int i = 0; i < keys.Length; i++) keys[i] = symbols[grouped[i].Position];
+        Array.Sort(keys, grouped);
+        var groups = new Dictionary<int, (int, int)>();
+        for (int i = 0, j; i < keys.Length; i = j)
+        {
+            for (j = i + 1; j < keys.Length && keys[j] == keys[i]; j++) { }
+            groups[keys[i]] = (i, j - i);
+        }
+        return new WaiterIndex(grouped, groups);
+    }
 
     /// <summary>The lexemes the parser allows here, in increasing order (ignored lexemes included).</summary>
     public int[] AllowedLexemes { get; set; } = [];
@@ -59,11 +118,19 @@ internal sealed class Column
             if (c.TryGetLeo(nt, out result)) break;
             Item waiter = new(0, c);
             int count = 0;
-            foreach (var w in c.Items)
+            if (c.TryGetWaiting(nt, t.Symbols, out var grouped))
             {
-                if (t.Symbols[w.Position] != nt) continue;
-                waiter = w;
-                if (++count > 1) break;
+                count = grouped.Length;
+                if (count > 0) waiter = grouped[0];
+            }
+            else
+            {
+                foreach (var w in c.Items)
+                {
+                    if (t.Symbols[w.Position] != nt) continue;
+                    waiter = w;
+                    if (++count > 1) break;
+                }
             }
             if (count != 1 || t.Symbols[waiter.Position + 1] != GrammarCompiler.EndMarker)
             {

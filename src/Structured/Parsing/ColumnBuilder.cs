@@ -55,9 +55,7 @@ internal sealed class ColumnBuilder
         bool onlyFinal = t.FinalLexemes is not null;
         foreach (var (origin, lexeme) in scans)
         {
-            int sym = ~lexeme;
-            foreach (var it in origin.Items)
-                if (t.Symbols[it.Position] == sym) Add(it.Position + 1, it.Origin);
+            AdvanceWaiters(origin, ~lexeme);
             if (onlyFinal && !t.FinalLexemes![lexeme]) onlyFinal = false;
         }
         return Close(col, allowIgnored: !onlyFinal);
@@ -82,7 +80,8 @@ internal sealed class ColumnBuilder
                 _allowed.Add(~sym);
             }
         }
-        var col = new Column(from.Offset) { Mode = mode, Items = from.Items, Accepting = from.Accepting };
+        var col = new Column(from.Offset) { Mode = mode, Accepting = from.Accepting };
+        col.SetItemsFrom(from);
         Publish(col, allowIgnored: true);
         return col;
     }
@@ -110,6 +109,19 @@ internal sealed class ColumnBuilder
         if (_seen.Add(key)) _items.Add(new Item(position, origin));
     }
 
+    // The items of origin that wait for sym, each moved past it.
+    private void AdvanceWaiters(Column origin, int sym)
+    {
+        var syms = _grammar!.T.Symbols;
+        if (origin.TryGetWaiting(sym, syms, out var waiting))
+        {
+            foreach (var w in waiting) Add(w.Position + 1, w.Origin);
+            return;
+        }
+        foreach (var w in origin.Items)
+            if (syms[w.Position] == sym) Add(w.Position + 1, w.Origin);
+    }
+
     private Column? Close(Column col, bool allowIgnored = true)
     {
         var g = _grammar!;
@@ -134,8 +146,7 @@ internal sealed class ColumnBuilder
                 }
                 else
                 {
-                    foreach (var w in it.Origin.Items)
-                        if (syms[w.Position] == lhs) Add(w.Position + 1, w.Origin);
+                    AdvanceWaiters(it.Origin, lhs);
                 }
             }
             else if (sym >= 0)
@@ -172,7 +183,7 @@ internal sealed class ColumnBuilder
         int k = 0;
         foreach (var it in _items)
             if (syms[it.Position] != GrammarCompiler.EndMarker) stored[k++] = it;
-        col.Items = stored;
+        col.SetItems(stored);
         Publish(col, allowIgnored);
         return col;
     }
