@@ -134,20 +134,11 @@ internal sealed class ColumnBuilder
             if (sym == GrammarCompiler.EndMarker)
             {
                 int lhs = t.RuleLhs[t.PositionRule[it.Position]];
-                if (it.Origin == col)
-                {
-                    // Zero-width completion: later waiters are covered by the nullable skip at prediction.
-                    for (int j = 0; j < _items.Count; j++)
-                        if (syms[_items[j].Position] == lhs) Add(_items[j].Position + 1, _items[j].Origin);
-                }
-                else if (it.Origin.LeoTop(g, lhs) is Item top)
-                {
-                    Add(top.Position, top.Origin);
-                }
-                else
-                {
-                    AdvanceWaiters(it.Origin, lhs);
-                }
+                // A zero-width completion (origin here) needs nothing: lhs then derives the empty string, so it is
+                // nullable (lexemes that match it count), and every waiter in this column takes the nullable skip below.
+                if (it.Origin == col) continue;
+                if (it.Origin.LeoTop(g, lhs) is Item top) Add(top.Position, top.Origin);
+                else AdvanceWaiters(it.Origin, lhs);
             }
             else if (sym >= 0)
             {
