@@ -50,7 +50,7 @@ public sealed class MiddleGrammar
     public bool IsExact { get; }
 
     /// <summary>The most rules a quotient may add to its grammar by default; see <see cref="Create(CompiledGrammar, ReadOnlySpan{byte}, int)"/>.</summary>
-    public const int DefaultMaxAddedRules = 25_000;
+    public const int DefaultMaxAddedRules = 100_000;
 
     /// <summary>Builds the quotient of <paramref name="grammar"/> by <paramref name="suffix"/>.</summary>
     /// <param name="grammar">The grammar of the whole text.</param>

@@ -38,6 +38,17 @@ public class MiddleGrammarTests
     }
 
     [Fact]
+    public void A_quotient_over_its_size_limit_is_a_clear_error()
+    {
+        var (_, compiled) = GrammarFiles.Load("lua.lark");
+        const string suffix = "b ]] .. c\n-- d ]] e\nreturn x\n";
+        int size = MiddleGrammar.Create(compiled, suffix).Grammar.RuleCount - compiled.RuleCount;
+        var e = Assert.Throws<GrammarException>(() => MiddleGrammar.Create(compiled, suffix, maxAddedRules: size - 1));
+        Assert.Contains("too many ways", e.Message, StringComparison.Ordinal);
+        Assert.Contains($"{size:N0} rules, over the limit of {size - 1:N0}", e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Grammars_with_lexer_modes_are_refused_with_a_clear_error()
     {
         var (_, compiled) = GrammarFiles.Load("TemplateParser.g4");
