@@ -52,11 +52,11 @@ internal sealed class ColumnBuilder
         }
         var col = Begin(offset, mode);
         // After a final lexeme (a fill-in-the-middle cut lexeme) the text ends: not even an ignored lexeme may follow.
-        bool onlyFinal = t.FinalLexemes is not null;
+        bool onlyFinal = scans.Count > 0;
         foreach (var (origin, lexeme) in scans)
         {
             AdvanceWaiters(origin, ~lexeme);
-            if (onlyFinal && !t.FinalLexemes![lexeme]) onlyFinal = false;
+            onlyFinal &= t.Lexemes[lexeme].Final;
         }
         return Close(col, allowIgnored: !onlyFinal);
     }

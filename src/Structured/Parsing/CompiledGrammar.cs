@@ -21,7 +21,7 @@ public sealed class CompiledGrammar
         public required string[] LexemeNames;
         public required LexemeSpec[] Lexemes;
         public required int[] Ignored;
-        public bool[]? FinalLexemes;            // lexemes after which the text ends (fill-in-the-middle cut lexemes); null when none
+        public bool IsQuotient;                 // a fill-in-the-middle quotient: its cut lexemes are final (LexemeSpec.Final)
         public LexerModes? Modes;               // the lexer-mode states, when the grammar has modes
         public required int StartPosition;
         public required TermStore Terms;
@@ -115,12 +115,12 @@ public sealed class CompiledGrammar
 
     /// <summary>A lexeme's name for error messages. In a fill-in-the-middle quotient, a lexeme that the cut splits is named
     /// after the original one; the "/j" of internal names (the suffix bytes it covers) is not shown.</summary>
-    internal string LexemeName(int lexeme) => T.FinalLexemes is { } final && final[lexeme]
+    internal string LexemeName(int lexeme) => T.Lexemes[lexeme].Final
         ? WithoutQuotientMark(T.LexemeNames[lexeme]) + " ending in the suffix"
         : T.LexemeNames[lexeme];
 
     /// <summary>A nonterminal's name for error messages ("stat", not the quotient's "stat/12").</summary>
-    internal string RuleName(int nonterminal) => T.FinalLexemes is null ? T.NonterminalNames[nonterminal] : WithoutQuotientMark(T.NonterminalNames[nonterminal]);
+    internal string RuleName(int nonterminal) => !T.IsQuotient ? T.NonterminalNames[nonterminal] : WithoutQuotientMark(T.NonterminalNames[nonterminal]);
 
     private static string WithoutQuotientMark(string name)
     {

@@ -66,7 +66,7 @@ internal sealed class GrammarCompiler
     /// grammar shares with the one it derives from (its lexer tables lock the store): how fill-in-the-middle quotients are built.
     /// </summary>
     internal static CompiledGrammar FromFlatRules(Grammar source, TermStore terms, IReadOnlyList<(LexemeSpec Spec, string Name)> lexemes,
-        IReadOnlyList<string> nonterminals, IReadOnlyList<(int Lhs, int[] Rhs)> rules, int start, int[] ignored, bool[]? finalLexemes)
+        IReadOnlyList<string> nonterminals, IReadOnlyList<(int Lhs, int[] Rhs)> rules, int start, int[] ignored)
     {
         var c = new GrammarCompiler(source, CompileOptions.Default) { _terms = terms };
         foreach (var (spec, name) in lexemes)
@@ -77,7 +77,7 @@ internal sealed class GrammarCompiler
         c._ntNames.AddRange(nonterminals);
         c._rules.AddRange(rules);
         var compiled = c.Finish(start, ignored);
-        compiled.T.FinalLexemes = finalLexemes;
+        compiled.T.IsQuotient = true;
         return compiled;
     }
 

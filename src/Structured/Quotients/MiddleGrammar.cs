@@ -74,8 +74,7 @@ public sealed class MiddleGrammar
         int added = rules.Count - t.RuleLhs.Length;
         if (added > maxAddedRules)
             throw new GrammarException($"the suffix can be read in too many ways: its quotient needs {added:N0} rules, over the limit of {maxAddedRules:N0} (raise it, or cut the suffix shorter)");
-        var final = lexemes.Select((_, i) => i >= t.Lexemes.Length).ToArray(); // the cut lexemes come after the grammar's own
-        var compiled = GrammarCompiler.FromFlatRules(grammar.Source, t.Terms, lexemes, names, rules, start, t.Ignored, final);
+        var compiled = GrammarCompiler.FromFlatRules(grammar.Source, t.Terms, lexemes, names, rules, start, t.Ignored);
         return new MiddleGrammar(grammar, compiled, suffix.ToArray());
     }
 
