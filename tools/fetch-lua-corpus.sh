@@ -7,7 +7,10 @@ out="${1:-/tmp/luafiles}"
 work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
 mkdir -p "$out"
-(cd "$work" && apt-get download lua-penlight lua-argparse lua-inspect lua-json >/dev/null)
+if ! (cd "$work" && apt-get download lua-penlight lua-argparse lua-inspect lua-json >/dev/null); then
+  echo "error: apt-get could not download the packages; on a fresh machine run 'apt-get update' first" >&2
+  exit 1
+fi
 for deb in "$work"/*.deb; do dpkg-deb -x "$deb" "$work/x"; done
 i=0
 find "$work/x" -name '*.lua' -type f | sort -u | while read -r f; do
