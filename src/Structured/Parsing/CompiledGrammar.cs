@@ -120,7 +120,7 @@ public sealed class CompiledGrammar
         : T.LexemeNames[lexeme];
 
     /// <summary>A nonterminal's name for error messages ("stat", not the quotient's "stat/12").</summary>
-    internal string RuleName(int nonterminal) => !T.IsQuotient ? T.NonterminalNames[nonterminal] : WithoutQuotientMark(T.NonterminalNames[nonterminal]);
+    internal string RuleName(int nonterminal) => T.IsQuotient ? WithoutQuotientMark(T.NonterminalNames[nonterminal]) : T.NonterminalNames[nonterminal];
 
     private static string WithoutQuotientMark(string name)
     {

@@ -248,7 +248,8 @@ public class MiddleGrammarTests
             var m = MiddleGrammar.Create(compiled, suffix);
             // A random point along the true middle: inside a lexeme, between lexemes, or at the end.
             var state = m.Start([.. prefix, .. middle.AsSpan(0, rng.Next(middle.Length + 1))]);
-            return MaskMatchesChecks(m, vocab, state).Label($"seed {seed}: '{Show(prefix)}|{Show(middle)}|{Show(suffix)}'");
+            string? mismatch = MaskMismatch(m, vocab, state);
+            return (mismatch is null).Label($"seed {seed}: '{Show(prefix)}|{Show(middle)}|{Show(suffix)}': {mismatch}");
         });
     }
 
@@ -261,17 +262,24 @@ public class MiddleGrammarTests
         var vocab = TokenVocabulary.Tiktoken("cl100k_base");
         var m = MiddleGrammar.Create(compiled, Encoding.UTF8.GetBytes(" done\nreturn x\n"));
         foreach (string head in new[] { "local x = 1 --", "local x = 1 -- some", "local x = 1 -- a\n-- b", "local x = 1\n" })
-            Assert.True(MaskMatchesChecks(m, vocab, m.Start(Encoding.UTF8.GetBytes(head))), head);
+        {
+            string? mismatch = MaskMismatch(m, vocab, m.Start(Encoding.UTF8.GetBytes(head)));
+            Assert.True(mismatch is null, $"after '{head}': {mismatch}");
+        }
     }
 
-    private static bool MaskMatchesChecks(MiddleGrammar m, TokenVocabulary vocab, ParserState state)
+    // The first token whose mask bit differs from its single-token check, described; null when none does.
+    private static string? MaskMismatch(MiddleGrammar m, TokenVocabulary vocab, ParserState state)
     {
         var masker = new TokenMasker(m.Grammar, vocab);
         var mask = new uint[masker.MaskWords];
         masker.FillMask(state, mask);
         for (int id = 0; id < vocab.Size; id++)
-            if (((mask[id >> 5] & (1u << (id & 31))) != 0) != masker.IsAllowed(state, id)) return false;
-        return true;
+        {
+            bool bit = (mask[id >> 5] & (1u << (id & 31))) != 0;
+            if (bit != masker.IsAllowed(state, id)) return $"token {id} '{Show(vocab[id].ToArray())}': mask {bit}, single-token check {!bit}";
+        }
+        return null;
     }
 
     [Fact]
