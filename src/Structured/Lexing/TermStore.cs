@@ -43,6 +43,9 @@ internal sealed class TermStore
         MaxTerms = maxTerms;
         _byteClasses = byteClasses;
         InternPartition(new byte[256]); // partition 0: every byte in one class
+        var identity = new byte[256];
+        for (int b = 0; b < 256; b++) identity[b] = (byte)b;
+        _singletons = InternPartition(identity);
         Add(new Term(Kind.Nothing, 0, 0, 0, 0, default, null, false, 0));
         Add(new Term(Kind.Epsilon, 0, 0, 0, 0, default, null, true, 1));
     }
@@ -58,6 +61,7 @@ internal sealed class TermStore
     private readonly Dictionary<ContentKey<byte>, int> _partitionIds = [];
     private readonly Dictionary<(int, int), int> _refined = [];
     private int[] _partitionOf = new int[64];             // per term: partition id + 1, 0 while unknown
+    private readonly int _singletons;                     // every byte its own class: the rows' layout without byte classes
 
     /// <summary>The bytes whose derivative of <paramref name="t"/> equals the derivative by <paramref name="b"/> (caller holds the lock).</summary>
     internal ByteSet ClassLocked(int t, byte b)
@@ -279,31 +283,46 @@ internal sealed class TermStore
     internal int DeriveLocked(int t, byte b)
     {
         if (!_terms[t].Boolean) return DeriveRaw(t, b);
+        int k = RowIndex(t, b, out int width);
         var row = _pruned[t];
         if (row is null)
         {
-            row = new int[256];
-            Array.Fill(row, -1);
+            row = NewRow(width);
             _pruned[t] = row;
         }
-        if (row[b] >= 0) return row[b];
+        if (row[k] >= 0) return row[k];
         int d = DeriveRaw(t, b);
         if (d != Nothing && _terms[d].Boolean && !IsLiveLocked(d)) d = Nothing;
-        row = _pruned[t]!;
-        ClassLocked(t, b).FillIn(row, d);
+        row[k] = d; // the row object is shared by the grown outer array, so this write reaches it
         return d;
+    }
+
+    // Derivative rows hold one entry per byte class of the term, not per byte: most terms have 2 to 5 classes, and a
+    // liveness search or a new token class makes thousands of terms, each of which would otherwise cost a 1 KB row.
+    private int RowIndex(int t, byte b, out int width)
+    {
+        int p = _byteClasses ? PartitionLocked(t) : _singletons;
+        width = _blocks[p].Length;
+        return _blockOf[p][b];
+    }
+
+    private static int[] NewRow(int width)
+    {
+        var row = new int[width];
+        Array.Fill(row, -1);
+        return row;
     }
 
     private int DeriveRaw(int t, byte b)
     {
+        int k = RowIndex(t, b, out int width);
         var row = _derivs[t];
         if (row is null)
         {
-            row = new int[256];
-            Array.Fill(row, -1);
+            row = NewRow(width);
             _derivs[t] = row;
         }
-        if (row[b] >= 0) return row[b];
+        if (row[k] >= 0) return row[k];
         var term = _terms[t];
         int d = term.Kind switch
         {
@@ -319,8 +338,7 @@ internal sealed class TermStore
             Kind.Repeat => Concat(DeriveRaw(term.A, b), Repeat(term.A, Math.Max(term.Min - 1, 0), term.Max < 0 ? -1 : term.Max - 1)),
             _ => throw new InvalidOperationException(),
         };
-        row = _derivs[t]!; // the outer array may have grown meanwhile; rows are shared
-        ClassLocked(t, b).FillIn(row, d);
+        row[k] = d;
         return d;
     }
 
