@@ -1,8 +1,11 @@
 namespace Structured.Lexing;
 
 /// <summary>A 128-bit structural hash, built by mixing 64-bit words (splitmix64's finalizer on two lanes).</summary>
-internal readonly record struct Fingerprint(ulong Hi, ulong Lo)
+internal readonly record struct Fingerprint(ulong Hi, ulong Lo) : IComparable<Fingerprint>
 {
+    /// <summary>An arbitrary total order, for combining unordered parts (sorted first) into one hash.</summary>
+    public int CompareTo(Fingerprint other) => Hi != other.Hi ? Hi.CompareTo(other.Hi) : Lo.CompareTo(other.Lo);
+
     public bool IsEmpty => Hi == 0 && Lo == 0;
 
     public static Fingerprint Seed(int kind) => new Fingerprint(0x243F6A8885A308D3UL, 0x13198A2E03707344UL).Add((ulong)kind + 1);

@@ -75,16 +75,17 @@ internal sealed class LexerTable
         lock (_gate)
         {
             var pairs = st.Pairs;
-            var parts = new List<Fingerprint>();
+            var parts = new Fingerprint[pairs.Length / 2];
             for (int i = 0; i < pairs.Length; i += 2)
             {
                 int lex = pairs[i];
                 var spec = _lexemes[lex & ~ShadowFlag];
-                parts.Add(_terms.FingerprintWithin(pairs[i + 1], horizon).Add((long)spec.Match).Add(spec.Ignored ? 1 : 0).Add(spec.Rank).Add((lex & ShadowFlag) != 0 ? 1 : 0)
-                    .Add(spec.Commands is null ? 0 : 1).Add(spec.Final ? 1 : 0));
+                parts[i / 2] = _terms.FingerprintWithin(pairs[i + 1], horizon).Add((long)spec.Match).Add(spec.Ignored ? 1 : 0).Add(spec.Rank).Add((lex & ShadowFlag) != 0 ? 1 : 0)
+                    .Add(spec.Commands is null ? 0 : 1).Add(spec.Final ? 1 : 0);
             }
+            Array.Sort(parts);
             var sig = Fingerprint.Seed(101);
-            foreach (var p in parts.OrderBy(f => f.Hi).ThenBy(f => f.Lo)) sig = sig.Add(p);
+            foreach (var p in parts) sig = sig.Add(p);
             Volatile.Write(ref st.Signature, Tuple.Create(horizon, sig));
             return sig;
         }

@@ -205,7 +205,10 @@ internal sealed class TermStore
             case Kind.Or:
             case Kind.And:
                 // Alternatives are sorted by id, which differs between stores: combine them order-free.
-                var parts = term.List!.Select(x => FingerprintLocked(x, horizon)).OrderBy(f => f.Hi).ThenBy(f => f.Lo).ToArray();
+                var list = term.List!;
+                var parts = new Fingerprint[list.Length];
+                for (int i = 0; i < list.Length; i++) parts[i] = FingerprintLocked(list[i], horizon);
+                Array.Sort(parts);
                 foreach (var p in parts) h = h.Add(p);
                 break;
         }
