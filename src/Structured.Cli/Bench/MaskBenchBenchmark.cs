@@ -59,6 +59,8 @@ internal static class MaskBenchBenchmark
             : new TokenMasker(CompiledGrammar.Compile(GrammarFile.Parse(grammarText, Path.GetExtension(grammarPath!), Path.GetFileName(grammarPath!))), vocab);
         int invalidAccepted = 0;
         bool trace = Environment.GetEnvironmentVariable("STRUCTURED_BENCH_TRACE") is not null;
+        // Every timed mask as "schema, token, µs, lexer states with a token class so far", for finding where the tail is.
+        using var dump = Environment.GetEnvironmentVariable("STRUCTURED_BENCH_DUMP") is { } dumpPath ? new StreamWriter(dumpPath) : null;
         var compileMs = new List<double>();
         var reasons = new Dictionary<string, int>(StringComparer.Ordinal);
         var subsets = new List<object>();
@@ -66,6 +68,7 @@ internal static class MaskBenchBenchmark
         using var progress = new ConsoleProgress("maskbench schemas", limit > 0 ? limit : perSubset * files.Length);
         long allocatedBefore = GC.GetTotalAllocatedBytes();
         long maskAllocated = 0; // by the timed masks alone (class builds, new columns)
+        var maskPause = TimeSpan.Zero; // garbage collections inside the timed masks
         int[] collectionsBefore = [GC.CollectionCount(0), GC.CollectionCount(1), GC.CollectionCount(2)];
         foreach (var file in files)
         {
@@ -160,12 +163,15 @@ internal static class MaskBenchBenchmark
                             if (i > 0)
                             {
                                 long a0 = GC.GetAllocatedBytesForCurrentThread();
+                                var p0 = GC.GetTotalPauseDuration();
                                 long t0 = Stopwatch.GetTimestamp();
                                 masker.FillMask(state, mask);
                                 double us = Stopwatch.GetElapsedTime(t0).TotalMicroseconds;
                                 maskAllocated += GC.GetAllocatedBytesForCurrentThread() - a0;
+                                maskPause += GC.GetTotalPauseDuration() - p0;
                                 tbm.Add(us);
                                 NoteSlowest(slowest, schemaId, i, us);
+                                dump?.WriteLine($"{schemaId}\t{i}\t{us:0.0}\t{masker.CachedLexerStates}");
                             }
                             int id = i < ids.Count ? ids[i] : stop;
                             if ((mask[id >> 5] & (1u << (id & 31))) == 0) { ok = false; break; }
@@ -223,6 +229,8 @@ internal static class MaskBenchBenchmark
             // Whole run (compiling, masking, judging): the garbage the engine makes, for comparisons between builds.
             allocated_mb = (GC.GetTotalAllocatedBytes() - allocatedBefore) >> 20,
             mask_allocated_mb = maskAllocated >> 20,
+            mask_gc_pause_ms = Math.Round(maskPause.TotalMilliseconds),
+            mask_total_ms = Math.Round(tbm.Sum() / 1000),
             gc_collections = new[] { GC.CollectionCount(0) - collectionsBefore[0], GC.CollectionCount(1) - collectionsBefore[1], GC.CollectionCount(2) - collectionsBefore[2] },
             valid_instances = validInstances,
             valid_rejected = validRejected,
