@@ -8,13 +8,13 @@ namespace Structured.Masks;
 /// What the lexer alone decides about every token from one lexer state (with no lexeme to commit before the first
 /// byte), and what it leaves to the parser.
 /// <list type="bullet">
-/// <item><see cref="Allowed"/>: tokens whose bytes the lexer takes (a lexeme continues, or ends right at the token's
+/// <item><see cref="AllowedWords"/>: tokens whose bytes the lexer takes (a lexeme continues, or ends right at the token's
 /// end and scans into a column): allowed whatever the parser says.</item>
 /// <item><see cref="Crossings"/>: tokens that cross a lexeme boundary inside. From a given root column, every crossing
 /// at the same lexer state leads to the same parser frame, so the tokens are grouped by that state, and only the
 /// distinct suffixes after the boundary are kept, in small tries walked once per mask.</item>
 /// </list>
-/// Inside a free JSON string nearly every token is in <see cref="Allowed"/>, so a mask there is a copy plus a short
+/// Inside a free JSON string nearly every token is in <see cref="AllowedWords"/>, so a mask there is a copy plus a short
 /// walk. Assembled from the subtree classes of the state's first bytes (<see cref="SubtreeClass"/>) and cached by the masker.
 /// </summary>
 internal sealed class LexerTokenClass
@@ -51,7 +51,29 @@ internal sealed class LexerTokenClass
         private SuffixClass BuildClass(LexerTable lexer, TokenTrie main, int state) => SuffixClass.Build(lexer, Sources(main), state);
     }
 
-    public required uint[] Allowed { get; init; }
+    /// <summary>
+    /// The allowed tokens as mask words: with <see cref="AllowedWordIndex"/> null, the whole mask; otherwise only its
+    /// nonzero words, at those indices. Most classes allow few tokens (a number, a literal, the end of a key), and a
+    /// whole 200k-token mask per class would be 25 KB of heap and a 6,250-word OR per mask.
+    /// </summary>
+    public required uint[] AllowedWords { get; init; }
+
+    /// <inheritdoc cref="AllowedWords"/>
+    public required int[]? AllowedWordIndex { get; init; }
+
+    /// <summary>ORs the allowed tokens into <paramref name="mask"/>.</summary>
+    public void OrAllowedInto(Span<uint> mask)
+    {
+        var words = AllowedWords;
+        if (AllowedWordIndex is not { } index)
+        {
+            TokenMasker.Or(mask, words);
+            return;
+        }
+        for (int i = 0; i < index.Length; i++) mask[index[i]] |= words[i];
+    }
+
+    [ThreadStatic] private static uint[]? t_scratch;
 
     public required Crossing[] Crossings { get; init; }
 
@@ -61,8 +83,8 @@ internal sealed class LexerTokenClass
     /// </summary>
     public static LexerTokenClass Build(LexerTable lexer, TokenTrie trie, TokenVocabulary vocab, int words, int state)
     {
-        var allowed = new uint[words];
-        var groups = new Dictionary<(int, bool), List<SuffixGroup>>();
+        var subs = new SubtreeClass?[trie.NodeCount > 1 ? 256 : 0];
+        int wholeTokens = 0;
         for (int child = 1; child < trie.NodeCount; child = trie.SubtreeEnd[child])
         {
             byte b = trie.NodeByte[child];
@@ -71,7 +93,23 @@ internal sealed class LexerTokenClass
             var key = (b, lexer.Signature(next, trie.MaxDepth));
             if (!vocab.SharedSubtrees.TryGetValue(key, out var sub))
                 sub = vocab.SharedSubtrees.GetOrAdd(key, SubtreeClass.Build(lexer, trie, vocab, child, next));
-            sub.SetAllowed(trie, allowed);
+            subs[b] = sub;
+            if (sub.AllowsAll) wholeTokens += trie.TokensBefore[trie.SubtreeEnd[child]] - trie.TokensBefore[child];
+        }
+        var allowed = t_scratch is { } scratch && scratch.Length == words ? scratch : t_scratch = new uint[words];
+        // Inside a free string nearly every subtree is taken whole: copying the all-tokens mask and redoing the few
+        // other subtrees is far cheaper than setting some 200,000 bits one by one.
+        bool dense = wholeTokens * 2 > trie.TokensInOrder.Length;
+        if (dense) vocab.TrieTokenBits.AsSpan(0, words).CopyTo(allowed);
+        else Array.Clear(allowed);
+        var groups = new Dictionary<(int, bool), List<SuffixGroup>>();
+        for (int child = 1; child < trie.NodeCount; child = trie.SubtreeEnd[child])
+        {
+            var sub = subs[trie.NodeByte[child]];
+            if (dense && sub is not { AllowsAll: true })
+                foreach (int t in trie.TokensOf(child, trie.SubtreeEnd[child])) allowed[t >> 5] &= ~(1u << (t & 31));
+            if (sub is null) continue;
+            if (!dense || !sub.AllowsAll) sub.SetAllowed(trie, allowed);
             foreach (var g in sub.Groups)
             {
                 // Merged by this grammar's state at the boundary, not by its signature: states that lex alike may end
@@ -82,7 +120,18 @@ internal sealed class LexerTokenClass
             }
         }
         var crossings = groups.Values.Select(Join).ToArray();
-        return new LexerTokenClass { Allowed = allowed, Crossings = crossings };
+        int nonzero = 0;
+        foreach (uint w in allowed) if (w != 0) nonzero++;
+        if (nonzero * 3 >= words) return new LexerTokenClass { AllowedWords = allowed.AsSpan().ToArray(), AllowedWordIndex = null, Crossings = crossings };
+        var index = new int[nonzero];
+        var bits = new uint[nonzero];
+        for (int i = 0, k = 0; i < words; i++)
+        {
+            if (allowed[i] == 0) continue;
+            index[k] = i;
+            bits[k++] = allowed[i];
+        }
+        return new LexerTokenClass { AllowedWords = bits, AllowedWordIndex = index, Crossings = crossings };
     }
 
     private static Crossing Join(List<SuffixGroup> groups)

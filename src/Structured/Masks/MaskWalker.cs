@@ -52,7 +52,7 @@ internal sealed class MaskWalker
     {
         var local = _masker.ClassOf(lexerState);
         var cls = local.Shared;
-        TokenMasker.Or(mask, cls.Allowed);
+        cls.OrAllowedInto(mask);
         if (cls.Crossings.Length == 0) return;
         var stepper = Stepper.For(_masker.Grammar);
         for (int k = 0; k < cls.Crossings.Length; k++)

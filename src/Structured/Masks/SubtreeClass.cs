@@ -25,6 +25,9 @@ internal sealed class SubtreeClass
     /// </summary>
     public required int[] AllowedRuns { get; init; }
 
+    /// <summary>True when the lexer takes every token of the subtree whole.</summary>
+    public bool AllowsAll { get; init; }
+
     /// <summary>Sets the bits of the allowed tokens.</summary>
     public void SetAllowed(TokenTrie trie, uint[] mask)
     {
@@ -88,7 +91,7 @@ internal sealed class SubtreeClass
         }
         var result = groups.Select(kv => new SuffixGroup(kv.Value.Path, kv.Key.Item2,
             kv.Value.Suffixes.ToArray(), kv.Value.Ranges.ToArray())).ToArray();
-        return new SubtreeClass { AllowedRuns = runs.ToArray(), Groups = result };
+        return new SubtreeClass { AllowedRuns = runs.ToArray(), Groups = result, AllowsAll = runs.Count == 2 && runs[0] == child && runs[1] == stop };
     }
 
     // Every token in the subtree of root from node `from` on, keyed by its bytes from offset `cut`.

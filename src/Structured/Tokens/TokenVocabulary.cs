@@ -64,6 +64,18 @@ public sealed class TokenVocabulary
     /// <summary>The byte trie of the vocabulary, built on first use and shared.</summary>
     public TokenTrie Trie => _trie.Value;
 
+    private uint[]? _trieTokenBits;
+
+    /// <summary>A mask with the bit of every token in the trie: where a token class allows nearly everything, it starts from a copy of this.</summary>
+    internal uint[] TrieTokenBits => _trieTokenBits ??= BuildTrieTokenBits();
+
+    private uint[] BuildTrieTokenBits()
+    {
+        var bits = new uint[(Size + 31) / 32];
+        foreach (int t in Trie.TokensInOrder) bits[t >> 5] |= 1u << (t & 31);
+        return bits;
+    }
+
     internal byte[]? RawBytes(int id) => (uint)id < (uint)_tokens.Length ? _tokens[id] : null;
 
     /// <summary>
