@@ -84,7 +84,7 @@ internal sealed class LexerTokenClass
     public static LexerTokenClass Build(LexerTable lexer, TokenTrie trie, TokenVocabulary vocab, int words, int state)
     {
         var subs = new SubtreeClass?[trie.NodeCount > 1 ? 256 : 0];
-        int wholeTokens = 0;
+        int allowedTokens = 0;
         for (int child = 1; child < trie.NodeCount; child = trie.SubtreeEnd[child])
         {
             byte b = trie.NodeByte[child];
@@ -94,22 +94,30 @@ internal sealed class LexerTokenClass
             if (!vocab.SharedSubtrees.TryGetValue(key, out var sub))
                 sub = vocab.SharedSubtrees.GetOrAdd(key, SubtreeClass.Build(lexer, trie, vocab, child, next));
             subs[b] = sub;
-            if (sub.AllowsAll) wholeTokens += trie.TokensBefore[trie.SubtreeEnd[child]] - trie.TokensBefore[child];
+            allowedTokens += sub.AllowedCount;
         }
         var allowed = t_scratch is { } scratch && scratch.Length == words ? scratch : t_scratch = new uint[words];
-        // Inside a free string nearly every subtree is taken whole: copying the all-tokens mask and redoing the few
-        // other subtrees is far cheaper than setting some 200,000 bits one by one.
-        bool dense = wholeTokens * 2 > trie.TokensInOrder.Length;
+        // Inside a free string the lexer takes nearly every token: copying the all-tokens mask and clearing the few it
+        // does not take is far cheaper than setting some 200,000 bits one by one.
+        bool dense = allowedTokens * 2 > trie.TokensInOrder.Length;
         if (dense) vocab.TrieTokenBits.AsSpan(0, words).CopyTo(allowed);
         else Array.Clear(allowed);
         var groups = new Dictionary<(int, bool), List<SuffixGroup>>();
         for (int child = 1; child < trie.NodeCount; child = trie.SubtreeEnd[child])
         {
             var sub = subs[trie.NodeByte[child]];
-            if (dense && sub is not { AllowsAll: true })
-                foreach (int t in trie.TokensOf(child, trie.SubtreeEnd[child])) allowed[t >> 5] &= ~(1u << (t & 31));
+            if (dense)
+            {
+                int size = trie.TokensBefore[trie.SubtreeEnd[child]] - trie.TokensBefore[child];
+                if (sub is not null && sub.AllowedCount * 2 >= size) sub.ClearOthers(trie, child, allowed);
+                else
+                {
+                    foreach (int t in trie.TokensOf(child, trie.SubtreeEnd[child])) allowed[t >> 5] &= ~(1u << (t & 31));
+                    sub?.SetAllowed(trie, allowed);
+                }
+            }
+            else sub?.SetAllowed(trie, allowed);
             if (sub is null) continue;
-            if (!dense || !sub.AllowsAll) sub.SetAllowed(trie, allowed);
             foreach (var g in sub.Groups)
             {
                 // Merged by this grammar's state at the boundary, not by its signature: states that lex alike may end

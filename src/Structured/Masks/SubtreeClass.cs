@@ -25,8 +25,21 @@ internal sealed class SubtreeClass
     /// </summary>
     public required int[] AllowedRuns { get; init; }
 
-    /// <summary>True when the lexer takes every token of the subtree whole.</summary>
-    public bool AllowsAll { get; init; }
+    /// <summary>How many tokens the lexer takes whole.</summary>
+    public int AllowedCount { get; init; }
+
+    /// <summary>Clears the bits of the subtree's tokens that the lexer does not take whole (its gaps between the runs).</summary>
+    public void ClearOthers(TokenTrie trie, int child, uint[] mask)
+    {
+        var runs = AllowedRuns;
+        int from = child;
+        for (int r = 0; r <= runs.Length; r += 2)
+        {
+            int to = r < runs.Length ? runs[r] : trie.SubtreeEnd[child];
+            foreach (int t in trie.TokensOf(from, to)) mask[t >> 5] &= ~(1u << (t & 31));
+            if (r < runs.Length) from = runs[r + 1];
+        }
+    }
 
     /// <summary>Sets the bits of the allowed tokens.</summary>
     public void SetAllowed(TokenTrie trie, uint[] mask)
@@ -91,7 +104,9 @@ internal sealed class SubtreeClass
         }
         var result = groups.Select(kv => new SuffixGroup(kv.Value.Path, kv.Key.Item2,
             kv.Value.Suffixes.ToArray(), kv.Value.Ranges.ToArray())).ToArray();
-        return new SubtreeClass { AllowedRuns = runs.ToArray(), Groups = result, AllowsAll = runs.Count == 2 && runs[0] == child && runs[1] == stop };
+        int allowed = 0;
+        for (int r = 0; r < runs.Count; r += 2) allowed += trie.TokensBefore[runs[r + 1]] - trie.TokensBefore[runs[r]];
+        return new SubtreeClass { AllowedRuns = runs.ToArray(), Groups = result, AllowedCount = allowed };
     }
 
     // Every token in the subtree of root from node `from` on, keyed by its bytes from offset `cut`.
