@@ -31,7 +31,7 @@ internal sealed class LexerTable
     internal sealed class State
     {
         public required int[] Pairs;          // lexeme, term, lexeme, term … sorted by lexeme
-        public required int[] Next;           // per byte: state id, or -1 when not built yet
+        public int[]? Next;                   // per byte: state id, or -1 when not built yet; null until a first transition is asked for (many states never are)
         public required int[] EndNow;         // lexemes that end here at once (AllEnds or Shortest)
         public bool EndNowGoesOn;             // some lexeme of EndNow may be followed by more text (none is when all are final)
         public required int[] EndIfLongest;   // Longest lexemes that end here unless the next byte extends the match
@@ -187,11 +187,16 @@ internal sealed class LexerTable
     public int Next(int state, byte b)
     {
         var st = Volatile.Read(ref _states)[state];
-        int v = Volatile.Read(ref st.Next[b]);
-        if (v >= 0) return v;
+        if (Volatile.Read(ref st.Next) is { } known)
+        {
+            int v = Volatile.Read(ref known[b]);
+            if (v >= 0) return v;
+        }
         lock (_gate)
         {
-            if (st.Next[b] >= 0) return st.Next[b];
+            var row = st.Next;
+            if (row is null) Volatile.Write(ref st.Next, row = NewRow());
+            if (row[b] >= 0) return row[b];
             var pairs = new List<int>(st.Pairs.Length);
             // The bytes that every pair's term treats as it treats b lead to the same state: fill them all at once.
             var same = ByteSet.All;
@@ -204,7 +209,7 @@ internal sealed class LexerTable
                 pairs.Add(d);
             }
             int id = InternLocked(pairs.ToArray());
-            same.FillIn(st.Next, id);
+            same.FillIn(row, id);
             return id;
         }
     }
@@ -238,11 +243,10 @@ internal sealed class LexerTable
         var state = new State
         {
             Pairs = pairs,
-            Next = NewRow(),
             EndNow = endNow.ToArray(),
-            EndNowGoesOn = endNow.Any(l => !_lexemes[l & ~ShadowFlag].Final),
+            EndNowGoesOn = AnyNotFinal(endNow),
             EndIfLongest = endLongest.ToArray(),
-            LongestEndsIgnoredOnly = endLongest.Count > 0 && endLongest.All(l => _lexemes[l].Ignored && _lexemes[l].Commands is null),
+            LongestEndsIgnoredOnly = endLongest.Count > 0 && AllIgnoredWithoutCommands(endLongest),
         };
         if (id >= _states.Length)
         {
@@ -254,8 +258,27 @@ internal sealed class LexerTable
         _intern[key] = id;
         Volatile.Write(ref _count, id + 1);
         state.Continue = keep.Count == pairs.Length ? id : InternLocked(keep.ToArray());
-        if (id == Dead) Array.Fill(state.Next, Dead);
+        if (id == Dead)
+        {
+            var dead = new int[256]; // all zeros: every byte stays dead
+            Volatile.Write(ref state.Next, dead);
+        }
         return id;
+    }
+
+    // Loops rather than LINQ: a new lexer state is made on the mask path, and a lambda over this table allocates its closure.
+    private bool AnyNotFinal(List<int> lexemes)
+    {
+        foreach (int l in lexemes)
+            if (!_lexemes[l & ~ShadowFlag].Final) return true;
+        return false;
+    }
+
+    private bool AllIgnoredWithoutCommands(List<int> lexemes)
+    {
+        foreach (int l in lexemes)
+            if (!_lexemes[l].Ignored || _lexemes[l].Commands is not null) return false;
+        return true;
     }
 
     private static int[] NewRow()
