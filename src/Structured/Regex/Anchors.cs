@@ -21,13 +21,39 @@ internal static class Anchors
             foreach (var (inner, anchoredAtEnd) in new[] { (endAnchored, true), (endFree, false) })
             {
                 if (inner is null) continue;
-                var core = ToNode(inner);
+                var edged = inner;
+                if (anchoring == RegexAnchoring.Search)
+                {
+                    if (!anchoredAtStart) edged = TrimFreeEdge(edged, atStart: true);
+                    if (!anchoredAtEnd) edged = TrimFreeEdge(edged, atStart: false);
+                }
+                var core = ToNode(edged);
                 if (anchoring == RegexAnchoring.Search)
                     core = RegexNode.Sequence(anchoredAtStart ? RegexNode.Epsilon : any, core, anchoredAtEnd ? RegexNode.Epsilon : any);
                 parts.Add(core);
             }
         }
         return RegexNode.Choice(parts);
+    }
+
+    // Beside a free edge, "any text" absorbs the optional part of a repetition: any·X{m,n}·R = any·X{m}·R, because
+    // any·X{k-m} is inside any. The language is the same, but a pattern like "[a-z0-9]{1,255}" searched for in a key
+    // would otherwise make one lexer term per count, in every derivative of the key's lexeme and of its complement.
+    private static Ast TrimFreeEdge(Ast ast, bool atStart)
+    {
+        if (ast is Ast.Rep rep) return rep.Max == rep.Min ? rep : rep with { Max = rep.Min };
+        if (ast is not Ast.Seq seq) return ast;
+        var items = seq.Items.ToList();
+        while (items.Count > 0 && items[atStart ? 0 : ^1] is Ast.Rep r && r.Max != r.Min)
+        {
+            if (r.Min > 0)
+            {
+                items[atStart ? 0 : ^1] = r with { Max = r.Min };
+                break;
+            }
+            items.RemoveAt(atStart ? 0 : items.Count - 1);
+        }
+        return new Ast.Seq(items);
     }
 
     // (matched with ^ required, matched without ^); null stands for the empty language.

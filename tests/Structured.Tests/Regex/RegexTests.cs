@@ -114,6 +114,37 @@ public class RegexTests
     private static readonly string[] Quantifiers = ["", "", "", "*", "+", "?", "{2}", "{1,2}", "{0,3}", "*?", "{2,}"];
 
     [Fact]
+    public void Search_semantics_agree_with_dotnet_regex_on_random_patterns_with_counted_edges()
+    {
+        // Repetitions at a free edge are trimmed before compiling (any·X{m,n} = any·X{m}); .NET searches untrimmed.
+        string[] edges = ["a{1,3}", "[ab]{2,}", "1{0,2}", "(ab){1,4}", "b*", "[^a]+"];
+        var gen = Gen.Choose(0, int.MaxValue);
+        Check.One(Config.QuickThrowOnFailure.WithMaxTest(300), Prop.ForAll(Arb.From(gen), seed =>
+        {
+            var rng = new Random(seed);
+            var sb = new StringBuilder();
+            if (rng.Next(2) == 0) sb.Append(edges[rng.Next(edges.Length)]);
+            int n = rng.Next(0, 3);
+            for (int i = 0; i < n; i++) sb.Append(Atoms[rng.Next(Atoms.Length)]).Append(Quantifiers[rng.Next(Quantifiers.Length)]);
+            if (rng.Next(2) == 0 || sb.Length == 0) sb.Append(edges[rng.Next(edges.Length)]);
+            if (rng.Next(5) == 0) sb.Append('|').Append(edges[rng.Next(edges.Length)]);
+            bool start = rng.Next(3) == 0, end = rng.Next(3) == 0;
+            string pattern = (start ? "^" : "") + sb + (end ? "$" : "");
+            var node = RegexParser.Parse(pattern, new RegexOptions { Anchoring = RegexAnchoring.Search });
+            var ours = CompiledGrammar.Compile(new Structured.Grammars.Grammar("s", [new("s", new Structured.Grammars.TokenExpr(node, pattern), default)]));
+            // .NET's '$' also matches before a final newline; \z is ECMA's '$' without the multiline flag.
+            var theirs = new NetRegex((start ? "^" : "") + sb + (end ? @"\z" : ""), System.Text.RegularExpressions.RegexOptions.CultureInvariant);
+            for (int k = 0; k < 60; k++)
+            {
+                var input = new string(Enumerable.Range(0, rng.Next(0, 9)).Select(_ => "abc1\n"[rng.Next(5)]).ToArray());
+                if (ours.Accepts(Encoding.UTF8.GetBytes(input)) != theirs.IsMatch(input))
+                    return false.Label($"/{pattern}/ on \"{input}\"");
+            }
+            return true.ToProperty();
+        }));
+    }
+
+    [Fact]
     public void Acceptance_agrees_with_dotnet_regex_on_random_patterns()
     {
         var gen = Gen.Choose(0, int.MaxValue);
