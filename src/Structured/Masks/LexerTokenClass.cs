@@ -83,7 +83,7 @@ internal sealed class LexerTokenClass
     /// </summary>
     public static LexerTokenClass Build(LexerTable lexer, TokenTrie trie, TokenVocabulary vocab, int words, int state)
     {
-        var subs = new SubtreeClass?[trie.NodeCount > 1 ? 256 : 0];
+        var subs = new SubtreeClass?[256];
         int allowedTokens = 0;
         for (int child = 1; child < trie.NodeCount; child = trie.SubtreeEnd[child])
         {
@@ -106,17 +106,9 @@ internal sealed class LexerTokenClass
         for (int child = 1; child < trie.NodeCount; child = trie.SubtreeEnd[child])
         {
             var sub = subs[trie.NodeByte[child]];
-            if (dense)
-            {
-                int size = trie.TokensBefore[trie.SubtreeEnd[child]] - trie.TokensBefore[child];
-                if (sub is not null && sub.AllowedCount * 2 >= size) sub.ClearOthers(trie, child, allowed);
-                else
-                {
-                    foreach (int t in trie.TokensOf(child, trie.SubtreeEnd[child])) allowed[t >> 5] &= ~(1u << (t & 31));
-                    sub?.SetAllowed(trie, allowed);
-                }
-            }
-            else sub?.SetAllowed(trie, allowed);
+            if (!dense) sub?.SetAllowed(trie, allowed);
+            else if (sub is null) trie.ClearBits(child, trie.SubtreeEnd[child], allowed);
+            else sub.KeepOnlyAllowed(trie, child, allowed);
             if (sub is null) continue;
             foreach (var g in sub.Groups)
             {

@@ -28,25 +28,34 @@ internal sealed class SubtreeClass
     /// <summary>How many tokens the lexer takes whole.</summary>
     public int AllowedCount { get; init; }
 
-    /// <summary>Clears the bits of the subtree's tokens that the lexer does not take whole (its gaps between the runs).</summary>
-    public void ClearOthers(TokenTrie trie, int child, uint[] mask)
-    {
-        var runs = AllowedRuns;
-        int from = child;
-        for (int r = 0; r <= runs.Length; r += 2)
-        {
-            int to = r < runs.Length ? runs[r] : trie.SubtreeEnd[child];
-            foreach (int t in trie.TokensOf(from, to)) mask[t >> 5] &= ~(1u << (t & 31));
-            if (r < runs.Length) from = runs[r + 1];
-        }
-    }
-
     /// <summary>Sets the bits of the allowed tokens.</summary>
     public void SetAllowed(TokenTrie trie, uint[] mask)
     {
         var runs = AllowedRuns;
+        for (int r = 0; r < runs.Length; r += 2) trie.SetBits(runs[r], runs[r + 1], mask);
+    }
+
+    /// <summary>
+    /// In a mask whose bits for this subtree (of root child <paramref name="child"/>) are all set, leaves only the
+    /// allowed ones set, clearing whichever is fewer: the tokens between the runs, or all of them before setting the runs.
+    /// </summary>
+    public void KeepOnlyAllowed(TokenTrie trie, int child, uint[] mask)
+    {
+        int end = trie.SubtreeEnd[child];
+        var runs = AllowedRuns;
+        if (AllowedCount * 2 < trie.TokenCount(child, end))
+        {
+            trie.ClearBits(child, end, mask);
+            SetAllowed(trie, mask);
+            return;
+        }
+        int from = child;
         for (int r = 0; r < runs.Length; r += 2)
-            foreach (int t in trie.TokensOf(runs[r], runs[r + 1])) mask[t >> 5] |= 1u << (t & 31);
+        {
+            trie.ClearBits(from, runs[r], mask);
+            from = runs[r + 1];
+        }
+        trie.ClearBits(from, end, mask);
     }
 
     public required SuffixGroup[] Groups { get; init; }
@@ -105,7 +114,7 @@ internal sealed class SubtreeClass
         var result = groups.Select(kv => new SuffixGroup(kv.Value.Path, kv.Key.Item2,
             kv.Value.Suffixes.ToArray(), kv.Value.Ranges.ToArray())).ToArray();
         int allowed = 0;
-        for (int r = 0; r < runs.Count; r += 2) allowed += trie.TokensBefore[runs[r + 1]] - trie.TokensBefore[runs[r]];
+        for (int r = 0; r < runs.Count; r += 2) allowed += trie.TokenCount(runs[r], runs[r + 1]);
         return new SubtreeClass { AllowedRuns = runs.ToArray(), Groups = result, AllowedCount = allowed };
     }
 

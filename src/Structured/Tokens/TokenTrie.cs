@@ -38,6 +38,21 @@ public sealed class TokenTrie
     /// <summary>The token ids of the nodes in [<paramref name="from"/>, <paramref name="to"/>).</summary>
     internal ReadOnlySpan<int> TokensOf(int from, int to) => TokensInOrder.AsSpan(TokensBefore[from], TokensBefore[to] - TokensBefore[from]);
 
+    /// <summary>The number of tokens of the nodes in [<paramref name="from"/>, <paramref name="to"/>).</summary>
+    internal int TokenCount(int from, int to) => TokensBefore[to] - TokensBefore[from];
+
+    /// <summary>Sets the mask bits of the tokens of the nodes in [<paramref name="from"/>, <paramref name="to"/>).</summary>
+    internal void SetBits(int from, int to, uint[] mask)
+    {
+        foreach (int t in TokensOf(from, to)) mask[t >> 5] |= 1u << (t & 31);
+    }
+
+    /// <summary>Clears the mask bits of the tokens of the nodes in [<paramref name="from"/>, <paramref name="to"/>).</summary>
+    internal void ClearBits(int from, int to, uint[] mask)
+    {
+        foreach (int t in TokensOf(from, to)) mask[t >> 5] &= ~(1u << (t & 31));
+    }
+
     /// <summary>The number of nodes, the root included.</summary>
     public int NodeCount => NodeByte.Length;
 
