@@ -62,21 +62,6 @@ public readonly struct ByteSet : IEquatable<ByteSet>
         return -1;
     }
 
-    /// <summary>Writes <paramref name="value"/> at every index of <paramref name="row"/> that is a byte of the set.</summary>
-    internal void FillIn(int[] row, int value)
-    {
-        for (int w = 0; w < 4; w++)
-        {
-            ulong bits = Word(w);
-            while (bits != 0)
-            {
-                int b = w * 64 + BitOperations.TrailingZeroCount(bits);
-                Volatile.Write(ref row[b], value);
-                bits &= bits - 1;
-            }
-        }
-    }
-
     /// <summary>The complement of the set.</summary>
     internal ByteSet Complement() => new(~_w0, ~_w1, ~_w2, ~_w3);
 

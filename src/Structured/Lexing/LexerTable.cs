@@ -31,7 +31,8 @@ internal sealed class LexerTable
     internal sealed class State
     {
         public required int[] Pairs;          // lexeme, term, lexeme, term … sorted by lexeme
-        public int[]? Next;                   // per byte: state id, or -1 when not built yet; null until a first transition is asked for (many states never are)
+        public int[]? Next;                   // per byte class: state id, or -1 when not built yet; null until a first transition is asked for (many states never are)
+        public byte[]? ClassOf;               // each byte's class: bytes that every pair's term treats alike lead to the same state (set before Next)
         public required int[] EndNow;         // lexemes that end here at once (AllEnds or Shortest)
         public bool EndNowGoesOn;             // some lexeme of EndNow may be followed by more text (none is when all are final)
         public required int[] EndIfLongest;   // Longest lexemes that end here unless the next byte extends the match
@@ -46,7 +47,8 @@ internal sealed class LexerTable
     private readonly object _gate;
     private readonly TermStore _terms;
     private readonly LexemeSpec[] _lexemes;
-    private readonly Dictionary<ContentKey<int>, int> _intern = [];
+    private readonly Dictionary<ContentKey<int>, int> _intern = new(ContentKey<int>.Comparer.Instance);
+    private int[] _scratch = new int[16]; // the next state's pairs, under the lock
     private State[] _states = new State[64];
     private int _count;
     private readonly System.Collections.Concurrent.ConcurrentDictionary<(ContentKey<int> Lexemes, ulong Mode), int> _startByLexemeSet = new();
@@ -56,7 +58,7 @@ internal sealed class LexerTable
         _terms = terms;
         _gate = terms.Gate;
         _lexemes = lexemes;
-        lock (_gate) InternLocked([]);
+        lock (_gate) InternLocked(Array.Empty<int>());
     }
 
     public int StateCount => Volatile.Read(ref _count);
@@ -189,30 +191,39 @@ internal sealed class LexerTable
         var st = Volatile.Read(ref _states)[state];
         if (Volatile.Read(ref st.Next) is { } known)
         {
-            int v = Volatile.Read(ref known[b]);
+            int v = Volatile.Read(ref known[st.ClassOf![b]]);
             if (v >= 0) return v;
         }
         lock (_gate)
         {
             var row = st.Next;
-            if (row is null) Volatile.Write(ref st.Next, row = NewRow());
-            if (row[b] >= 0) return row[b];
-            var pairs = new List<int>(st.Pairs.Length);
-            // The bytes that every pair's term treats as it treats b lead to the same state: fill them all at once.
-            var same = ByteSet.All;
-            for (int i = 0; i < st.Pairs.Length; i += 2)
+            if (row is null)
             {
-                same = same.Intersect(_terms.ClassLocked(st.Pairs[i + 1], b));
-                int d = _terms.DeriveLocked(st.Pairs[i + 1], b);
-                if (d == TermStore.Nothing) continue;
-                pairs.Add(st.Pairs[i]);
-                pairs.Add(d);
+                st.ClassOf = _terms.JointClassesLocked(st.Pairs, out int classes);
+                row = new int[classes];
+                Array.Fill(row, -1);
+                Volatile.Write(ref st.Next, row);
             }
-            int id = InternLocked(pairs.ToArray());
-            same.FillIn(row, id);
+            int k = st.ClassOf![b];
+            if (row[k] >= 0) return row[k];
+            var pairs = st.Pairs;
+            if (_scratch.Length < pairs.Length) _scratch = new int[pairs.Length];
+            int n = 0;
+            for (int i = 0; i < pairs.Length; i += 2)
+            {
+                int d = _terms.DeriveLocked(pairs[i + 1], b);
+                if (d == TermStore.Nothing) continue;
+                _scratch[n++] = pairs[i];
+                _scratch[n++] = d;
+            }
+            int id = InternLocked(_scratch.AsSpan(0, n));
+            Volatile.Write(ref row[k], id);
             return id;
         }
     }
+
+    private int InternLocked(ReadOnlySpan<int> pairs) =>
+        _intern.GetAlternateLookup<ReadOnlySpan<int>>().TryGetValue(pairs, out int id) ? id : InternLocked(pairs.ToArray());
 
     private int InternLocked(int[] pairs)
     {
@@ -260,8 +271,8 @@ internal sealed class LexerTable
         state.Continue = keep.Count == pairs.Length ? id : InternLocked(keep.ToArray());
         if (id == Dead)
         {
-            var dead = new int[256]; // all zeros: every byte stays dead
-            Volatile.Write(ref state.Next, dead);
+            state.ClassOf = _terms.JointClassesLocked([], out _); // one class, which stays dead
+            Volatile.Write(ref state.Next, new int[1]);
         }
         return id;
     }
@@ -281,10 +292,4 @@ internal sealed class LexerTable
         return true;
     }
 
-    private static int[] NewRow()
-    {
-        var row = new int[256];
-        Array.Fill(row, -1);
-        return row;
-    }
 }

@@ -1,3 +1,5 @@
+using System.Buffers;
+using System.Runtime.InteropServices;
 using Structured.Regex;
 
 namespace Structured.Lexing;
@@ -27,7 +29,8 @@ internal sealed class TermStore
     /// <summary>The lock that guards every mutation; lexer tables over this store take it too.</summary>
     internal object Gate => _gate;
     private readonly List<Term> _terms = [];
-    private readonly Dictionary<Key, int> _intern = [];
+    private readonly Dictionary<Key, int> _intern;
+    private readonly Dictionary<Key, int>.AlternateLookup<ListProbe> _listLookup;
     private readonly Dictionary<CodePointSet, int> _classes = [];
     private int[]?[] _derivs = new int[]?[64];
     private int[]?[] _pruned = new int[]?[64];
@@ -35,13 +38,15 @@ internal sealed class TermStore
     /// <summary>Creates a store.</summary>
     /// <param name="maxTerms">The limit on distinct terms.</param>
     /// <param name="byteClasses">
-    /// Derive once per byte class rather than once per byte (see <see cref="ClassLocked"/>). Off only in tests, as the
+    /// Derive once per byte class rather than once per byte (see <see cref="JointClassesLocked"/>). Off only in tests, as the
     /// byte-by-byte reference the classes are checked against.
     /// </param>
     public TermStore(int maxTerms = 4_000_000, bool byteClasses = true)
     {
         MaxTerms = maxTerms;
         _byteClasses = byteClasses;
+        _intern = new Dictionary<Key, int>(KeyComparer.Instance);
+        _listLookup = _intern.GetAlternateLookup<ListProbe>();
         InternPartition(new byte[256]); // partition 0: every byte in one class
         var identity = new byte[256];
         for (int b = 0; b < 256; b++) identity[b] = (byte)b;
@@ -63,12 +68,18 @@ internal sealed class TermStore
     private int[] _partitionOf = new int[64];             // per term: partition id + 1, 0 while unknown
     private readonly int _singletons;                     // every byte its own class: the rows' layout without byte classes
 
-    /// <summary>The bytes whose derivative of <paramref name="t"/> equals the derivative by <paramref name="b"/> (caller holds the lock).</summary>
-    internal ByteSet ClassLocked(int t, byte b)
+    /// <summary>
+    /// The byte classes of several terms together (the common refinement of theirs; singletons without byte classes):
+    /// each byte's class index, and the number of classes. A lexer state's transition row has one entry per class.
+    /// </summary>
+    internal byte[] JointClassesLocked(ReadOnlySpan<int> pairs, out int count)
     {
-        if (!_byteClasses) return ByteSet.Of(b);
-        int p = PartitionLocked(t);
-        return _blocks[p][_blockOf[p][b]];
+        int p = Trivial;
+        if (!_byteClasses) p = _singletons;
+        else
+            for (int i = 1; i < pairs.Length; i += 2) p = Refine(p, PartitionLocked(pairs[i]));
+        count = _blocks[p].Length;
+        return _blockOf[p];
     }
 
     private ReadOnlySpan<ByteSet> ClassesLocked(int t) => _byteClasses ? _blocks[PartitionLocked(t)] : AllSingletons.Value;
@@ -327,22 +338,63 @@ internal sealed class TermStore
         }
         if (row[k] >= 0) return row[k];
         var term = _terms[t];
-        int d = term.Kind switch
+        int d;
+        switch (term.Kind)
         {
-            Kind.Nothing or Kind.Epsilon => Nothing,
-            Kind.Bytes => term.Set.Contains(b) ? Epsilon : Nothing,
-            Kind.Concat => _terms[term.A].Nullable
-                ? Or([Concat(DeriveRaw(term.A, b), term.B), DeriveRaw(term.B, b)])
-                : Concat(DeriveRaw(term.A, b), term.B),
-            Kind.Or => Or(term.List!.Select(x => DeriveRaw(x, b)).ToArray()),
-            Kind.And => And(term.List!.Select(x => DeriveRaw(x, b)).ToArray()),
-            Kind.Not => Not(DeriveRaw(term.A, b)),
-            Kind.Quotient => Quotient(DeriveRaw(term.A, b), term.B),
-            Kind.Repeat => Concat(DeriveRaw(term.A, b), Repeat(term.A, Math.Max(term.Min - 1, 0), term.Max < 0 ? -1 : term.Max - 1)),
-            _ => throw new InvalidOperationException(),
-        };
+            case Kind.Bytes:
+                d = term.Set.Contains(b) ? Epsilon : Nothing;
+                break;
+            case Kind.Concat:
+                d = Concat(DeriveRaw(term.A, b), term.B);
+                if (_terms[term.A].Nullable) d = Or2(d, DeriveRaw(term.B, b));
+                break;
+            case Kind.Or:
+            case Kind.And:
+                d = DeriveEach(term.List!, b, term.Kind == Kind.Or);
+                break;
+            case Kind.Not:
+                d = Not(DeriveRaw(term.A, b));
+                break;
+            case Kind.Quotient:
+                d = Quotient(DeriveRaw(term.A, b), term.B);
+                break;
+            case Kind.Repeat:
+                d = Concat(DeriveRaw(term.A, b), Repeat(term.A, Math.Max(term.Min - 1, 0), term.Max < 0 ? -1 : term.Max - 1));
+                break;
+            default:
+                d = Nothing;
+                break;
+        }
         row[k] = d;
         return d;
+    }
+
+    // The derivatives of an alternation's or an intersection's parts, combined again. Scratch comes from the pool:
+    // this runs for every new derivative, and liveness searches make hundreds of thousands.
+    private int DeriveEach(int[] list, byte b, bool or)
+    {
+        var parts = ArrayPool<int>.Shared.Rent(list.Length);
+        try
+        {
+            for (int i = 0; i < list.Length; i++)
+            {
+                parts[i] = DeriveRaw(list[i], b);
+                if (!or && parts[i] == Nothing) return Nothing;
+            }
+            return or ? Or(parts.AsSpan(0, list.Length)) : And(parts.AsSpan(0, list.Length));
+        }
+        finally
+        {
+            ArrayPool<int>.Shared.Return(parts);
+        }
+    }
+
+    private int Or2(int a, int b)
+    {
+        if (a == Nothing || a == b) return b;
+        if (b == Nothing) return a;
+        Span<int> two = [a, b];
+        return Or(two);
     }
 
     private int Build(RegexNode node)
@@ -367,7 +419,7 @@ internal sealed class TermStore
                         for (int i = seq.Length - 1; i >= 0; i--) t = Concat(Bytes(seq[i]), t);
                         alts.Add(t);
                     }
-                    int r = Or(alts.ToArray());
+                    int r = Or(CollectionsMarshal.AsSpan(alts));
                     _classes[cls.Set] = r;
                     return r;
                 }
@@ -397,47 +449,102 @@ internal sealed class TermStore
         return Intern(new Term(Kind.Concat, a, b, 0, 0, default, null, ta.Nullable && _terms[b].Nullable, HashCode.Combine(3, a, b), ta.Boolean || _terms[b].Boolean));
     }
 
-    private int Or(int[] items)
+    // Alternatives are flattened, their byte sets merged into one, sorted and made distinct: the normal form that
+    // keeps the states reachable from any term finite.
+    private int Or(ReadOnlySpan<int> items)
     {
-        var set = new SortedSet<int>();
-        var bytes = ByteSet.Empty;
-        bool anyBytes = false;
-        void AddItem(int x)
+        int cap = 1;
+        foreach (int x in items) cap += _terms[x].Kind == Kind.Or ? _terms[x].List!.Length : 1;
+        var buf = ArrayPool<int>.Shared.Rent(cap);
+        try
         {
-            if (x == Nothing) return;
-            var t = _terms[x];
-            if (t.Kind == Kind.Or) { foreach (var y in t.List!) AddItem(y); }
-            else if (t.Kind == Kind.Bytes) { bytes = bytes.Union(t.Set); anyBytes = true; }
-            else set.Add(x);
+            int n = 0;
+            var bytes = ByteSet.Empty;
+            bool anyBytes = false;
+            foreach (int x in items)
+            {
+                if (x == Nothing) continue;
+                if (_terms[x].Kind != Kind.Or)
+                {
+                    Collect(x, buf, ref n, ref bytes, ref anyBytes);
+                    continue;
+                }
+                foreach (int y in _terms[x].List!) Collect(y, buf, ref n, ref bytes, ref anyBytes);
+            }
+            if (anyBytes) buf[n++] = Bytes(bytes);
+            n = SortDistinct(buf.AsSpan(0, n));
+            if (n == 0) return Nothing;
+            if (n == 1) return buf[0];
+            var list = buf.AsSpan(0, n);
+            bool nullable = false, boolean = false;
+            var h = new HashCode();
+            h.Add(4);
+            foreach (int x in list) { nullable |= _terms[x].Nullable; boolean |= _terms[x].Boolean; h.Add(x); }
+            return InternList(Kind.Or, list, nullable, h.ToHashCode(), boolean);
         }
-        foreach (var x in items) AddItem(x);
-        if (anyBytes) set.Add(Bytes(bytes));
-        if (set.Count == 0) return Nothing;
-        if (set.Count == 1) return set.Min;
-        var list = set.ToArray();
-        bool nullable = false, boolean = false;
-        var h = new HashCode();
-        h.Add(4);
-        foreach (var x in list) { nullable |= _terms[x].Nullable; boolean |= _terms[x].Boolean; h.Add(x); }
-        return Intern(new Term(Kind.Or, 0, 0, 0, 0, default, list, nullable, h.ToHashCode(), boolean));
+        finally
+        {
+            ArrayPool<int>.Shared.Return(buf);
+        }
     }
 
-    private int And(int[] items)
+    private void Collect(int x, int[] buf, ref int n, ref ByteSet bytes, ref bool anyBytes)
     {
-        var set = new SortedSet<int>();
+        if (_terms[x].Kind == Kind.Bytes)
+        {
+            bytes = bytes.Union(_terms[x].Set);
+            anyBytes = true;
+        }
+        else buf[n++] = x;
+    }
+
+    private static int SortDistinct(Span<int> items)
+    {
+        if (items.Length < 2) return items.Length;
+        items.Sort();
+        int m = 1;
+        for (int i = 1; i < items.Length; i++)
+            if (items[i] != items[m - 1]) items[m++] = items[i];
+        return m;
+    }
+
+    private int And(ReadOnlySpan<int> items)
+    {
+        int cap = 0;
         foreach (int x in items)
         {
             if (x == Nothing) return Nothing;
-            if (_terms[x].Kind == Kind.And) set.UnionWith(_terms[x].List!);
-            else set.Add(x);
+            cap += _terms[x].Kind == Kind.And ? _terms[x].List!.Length : 1;
         }
-        if (set.Count == 1) return set.Min;
-        var list = set.ToArray();
-        bool nullable = true;
-        var h = new HashCode();
-        h.Add(6);
-        foreach (var x in list) { nullable &= _terms[x].Nullable; h.Add(x); }
-        return Intern(new Term(Kind.And, 0, 0, 0, 0, default, list, nullable, h.ToHashCode(), true));
+        var buf = ArrayPool<int>.Shared.Rent(cap);
+        try
+        {
+            int n = 0;
+            foreach (int x in items)
+            {
+                if (_terms[x].Kind != Kind.And) buf[n++] = x;
+                else foreach (int y in _terms[x].List!) buf[n++] = y;
+            }
+            n = SortDistinct(buf.AsSpan(0, n));
+            if (n == 1) return buf[0];
+            var list = buf.AsSpan(0, n);
+            bool nullable = true;
+            var h = new HashCode();
+            h.Add(6);
+            foreach (int x in list) { nullable &= _terms[x].Nullable; h.Add(x); }
+            return InternList(Kind.And, list, nullable, h.ToHashCode(), true);
+        }
+        finally
+        {
+            ArrayPool<int>.Shared.Return(buf);
+        }
+    }
+
+    // An alternation or intersection is looked up by its parts in place; only a new one copies them.
+    private int InternList(Kind kind, ReadOnlySpan<int> list, bool nullable, int hash, bool boolean)
+    {
+        if (_listLookup.TryGetValue(new ListProbe(kind, list, hash), out int id)) return id;
+        return Add(new Term(kind, 0, 0, 0, 0, default, list.ToArray(), nullable, hash, boolean));
     }
 
     private int Not(int a)
@@ -531,18 +638,43 @@ internal sealed class TermStore
 
     private readonly struct Key(Term t) : IEquatable<Key>
     {
-        private readonly Term _t = t;
+        public readonly Term Term = t;
 
         public bool Equals(Key other)
         {
-            var a = _t;
-            var b = other._t;
+            var a = Term;
+            var b = other.Term;
             return a.Kind == b.Kind && a.A == b.A && a.B == b.B && a.Min == b.Min && a.Max == b.Max && a.Set == b.Set
                 && (a.List is null ? b.List is null : b.List is not null && a.List.AsSpan().SequenceEqual(b.List));
         }
 
         public override bool Equals(object? obj) => obj is Key k && Equals(k);
 
-        public override int GetHashCode() => _t.Hash;
+        public override int GetHashCode() => Term.Hash;
+    }
+
+    /// <summary>An alternation or intersection not yet interned: its kind, its parts in a scratch buffer, and its hash.</summary>
+    private readonly ref struct ListProbe(Kind kind, ReadOnlySpan<int> list, int hash)
+    {
+        public readonly Kind Kind = kind;
+        public readonly ReadOnlySpan<int> List = list;
+        public readonly int Hash = hash;
+    }
+
+    private sealed class KeyComparer : IEqualityComparer<Key>, IAlternateEqualityComparer<ListProbe, Key>
+    {
+        public static readonly KeyComparer Instance = new();
+
+        public bool Equals(Key x, Key y) => x.Equals(y);
+
+        public int GetHashCode(Key k) => k.Term.Hash;
+
+        public bool Equals(ListProbe probe, Key k) =>
+            k.Term.Kind == probe.Kind && k.Term.List is { } list && list.AsSpan().SequenceEqual(probe.List);
+
+        public int GetHashCode(ListProbe probe) => probe.Hash;
+
+        // Lookups only: a new term is added with its nullability and flags, which a probe does not carry.
+        public Key Create(ListProbe probe) => throw new NotSupportedException();
     }
 }
