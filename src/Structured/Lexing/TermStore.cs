@@ -22,15 +22,23 @@ internal sealed class TermStore
 
     // Boolean: the term contains an intersection or a complement, whose language may be empty although the term is not
     // Nothing; derivatives of such terms are checked for liveness, so the lexer never follows a dead end.
-    private readonly record struct Term(Kind Kind, int A, int B, int Min, int Max, ByteSet Set, int[]? List, bool Nullable, int Hash, bool Boolean = false);
+    // A byte-set term keeps its set in _sets (A is the index), so that every other term stays half the size.
+    private readonly record struct Term(Kind Kind, int A, int B, int Min, int Max, int[]? List, bool Nullable, int Hash, bool Boolean = false);
+
+    private readonly List<ByteSet> _sets = [];
+    private readonly Dictionary<ByteSet, int> _bytesTerms = [];
+
+    private ByteSet SetOf(in Term term) => _sets[term.A];
 
     private readonly object _gate = new();
 
     /// <summary>The lock that guards every mutation; lexer tables over this store take it too.</summary>
     internal object Gate => _gate;
     private readonly List<Term> _terms = [];
-    private readonly Dictionary<Key, int> _intern;
-    private readonly Dictionary<Key, int>.AlternateLookup<ListProbe> _listLookup;
+    // Interned terms by id, compared through _terms: a set of ints stays small where a dictionary keyed by whole
+    // terms would copy 80-byte entries on every resize. Lookups go by a probe that holds a term's fields.
+    private readonly HashSet<int> _intern;
+    private readonly HashSet<int>.AlternateLookup<Probe> _lookup;
     private readonly Dictionary<CodePointSet, int> _classes = [];
     private int[]?[] _derivs = new int[]?[64];
     private int[]?[] _pruned = new int[]?[64];
@@ -45,14 +53,14 @@ internal sealed class TermStore
     {
         MaxTerms = maxTerms;
         _byteClasses = byteClasses;
-        _intern = new Dictionary<Key, int>(KeyComparer.Instance);
-        _listLookup = _intern.GetAlternateLookup<ListProbe>();
+        _intern = new HashSet<int>(new TermComparer(this));
+        _lookup = _intern.GetAlternateLookup<Probe>();
         InternPartition(new byte[256]); // partition 0: every byte in one class
         var identity = new byte[256];
         for (int b = 0; b < 256; b++) identity[b] = (byte)b;
         _singletons = InternPartition(identity);
-        Add(new Term(Kind.Nothing, 0, 0, 0, 0, default, null, false, 0));
-        Add(new Term(Kind.Epsilon, 0, 0, 0, 0, default, null, true, 1));
+        Add(new Term(Kind.Nothing, 0, 0, 0, 0, null, false, 0));
+        Add(new Term(Kind.Epsilon, 0, 0, 0, 0, null, true, 1));
     }
 
     // Byte classes. Every byte set a term mentions splits the bytes in two; the common refinement of those splits (for
@@ -97,8 +105,8 @@ internal sealed class TermStore
             case Kind.Bytes:
                 {
                     var blockOf = new byte[256];
-                    bool first = term.Set.Contains(0);
-                    for (int b = 0; b < 256; b++) blockOf[b] = term.Set.Contains((byte)b) == first ? (byte)0 : (byte)1;
+                    bool first = SetOf(term).Contains(0);
+                    for (int b = 0; b < 256; b++) blockOf[b] = SetOf(term).Contains((byte)b) == first ? (byte)0 : (byte)1;
                     p = InternPartition(blockOf);
                     break;
                 }
@@ -200,7 +208,7 @@ internal sealed class TermStore
         switch (term.Kind)
         {
             case Kind.Bytes:
-                for (int w = 0; w < 4; w++) h = h.Add(term.Set.Word(w));
+                for (int w = 0; w < 4; w++) h = h.Add(SetOf(term).Word(w));
                 break;
             case Kind.Concat:
                 h = h.Add(FingerprintLocked(term.A, horizon)).Add(FingerprintLocked(term.B, horizon));
@@ -342,7 +350,7 @@ internal sealed class TermStore
         switch (term.Kind)
         {
             case Kind.Bytes:
-                d = term.Set.Contains(b) ? Epsilon : Nothing;
+                d = SetOf(term).Contains(b) ? Epsilon : Nothing;
                 break;
             case Kind.Concat:
                 d = Concat(DeriveRaw(term.A, b), term.B);
@@ -437,7 +445,15 @@ internal sealed class TermStore
         }
     }
 
-    private int Bytes(ByteSet set) => set.IsEmpty ? Nothing : Intern(new Term(Kind.Bytes, 0, 0, 0, 0, set, null, false, set.GetHashCode()));
+    private int Bytes(ByteSet set)
+    {
+        if (set.IsEmpty) return Nothing;
+        if (_bytesTerms.TryGetValue(set, out int id)) return id;
+        _sets.Add(set);
+        id = Add(new Term(Kind.Bytes, _sets.Count - 1, 0, 0, 0, null, false, set.GetHashCode()));
+        _bytesTerms[set] = id;
+        return id;
+    }
 
     private int Concat(int a, int b)
     {
@@ -446,7 +462,7 @@ internal sealed class TermStore
         if (b == Epsilon) return a;
         var ta = _terms[a];
         if (ta.Kind == Kind.Concat) return Concat(ta.A, Concat(ta.B, b));
-        return Intern(new Term(Kind.Concat, a, b, 0, 0, default, null, ta.Nullable && _terms[b].Nullable, HashCode.Combine(3, a, b), ta.Boolean || _terms[b].Boolean));
+        return Intern(new Term(Kind.Concat, a, b, 0, 0, null, ta.Nullable && _terms[b].Nullable, HashCode.Combine(3, a, b), ta.Boolean || _terms[b].Boolean));
     }
 
     // Alternatives are flattened, their byte sets merged into one, sorted and made distinct: the normal form that
@@ -492,7 +508,7 @@ internal sealed class TermStore
     {
         if (_terms[x].Kind == Kind.Bytes)
         {
-            bytes = bytes.Union(_terms[x].Set);
+            bytes = bytes.Union(SetOf(_terms[x]));
             anyBytes = true;
         }
         else buf[n++] = x;
@@ -543,14 +559,14 @@ internal sealed class TermStore
     // An alternation or intersection is looked up by its parts in place; only a new one copies them.
     private int InternList(Kind kind, ReadOnlySpan<int> list, bool nullable, int hash, bool boolean)
     {
-        if (_listLookup.TryGetValue(new ListProbe(kind, list, hash), out int id)) return id;
-        return Add(new Term(kind, 0, 0, 0, 0, default, list.ToArray(), nullable, hash, boolean));
+        if (_lookup.TryGetValue(new Probe(kind, 0, 0, 0, 0, list, hash), out int id)) return id;
+        return Add(new Term(kind, 0, 0, 0, 0, list.ToArray(), nullable, hash, boolean));
     }
 
     private int Not(int a)
     {
         if (_terms[a].Kind == Kind.Not) return _terms[a].A;
-        return Intern(new Term(Kind.Not, a, 0, 0, 0, default, null, !_terms[a].Nullable, HashCode.Combine(7, a), true));
+        return Intern(new Term(Kind.Not, a, 0, 0, 0, null, !_terms[a].Nullable, HashCode.Combine(7, a), true));
     }
 
     // L·t⁻¹ = { s : s·t ∈ L }, the right quotient by a fixed byte string: its derivative by b is (L/b)·t⁻¹, and it
@@ -564,7 +580,7 @@ internal sealed class TermStore
             t = DeriveRaw(t, b);
             if (t == Nothing) break;
         }
-        return Intern(new Term(Kind.Quotient, a, tail, 0, 0, default, null, t != Nothing && _terms[t].Nullable, HashCode.Combine(8, a, tail), true));
+        return Intern(new Term(Kind.Quotient, a, tail, 0, 0, null, t != Nothing && _terms[t].Nullable, HashCode.Combine(8, a, tail), true));
     }
 
     private readonly List<byte[]> _tails = [];
@@ -605,13 +621,12 @@ internal sealed class TermStore
         if (min == 1 && max == 1) return a;
         // A nullable body makes the lower bound free: r{m,n} = r{0,n} when r matches the empty string.
         if (_terms[a].Nullable) min = 0;
-        return Intern(new Term(Kind.Repeat, a, 0, min, max, default, null, min == 0 || _terms[a].Nullable, HashCode.Combine(5, a, min, max), _terms[a].Boolean));
+        return Intern(new Term(Kind.Repeat, a, 0, min, max, null, min == 0 || _terms[a].Nullable, HashCode.Combine(5, a, min, max), _terms[a].Boolean));
     }
 
     private int Intern(Term t)
     {
-        var key = new Key(t);
-        if (_intern.TryGetValue(key, out int id)) return id;
+        if (_lookup.TryGetValue(new Probe(t.Kind, t.A, t.B, t.Min, t.Max, t.List, t.Hash), out int id)) return id;
         return Add(t);
     }
 
@@ -622,7 +637,7 @@ internal sealed class TermStore
         int id = _terms.Count;
         if ((id & 4095) == 0) CheckDeadline();
         _terms.Add(t);
-        _intern[new Key(t)] = id;
+        _intern.Add(id);
         if (id >= _derivs.Length)
         {
             var grown = new int[]?[_derivs.Length * 2];
@@ -636,45 +651,32 @@ internal sealed class TermStore
         return id;
     }
 
-    private readonly struct Key(Term t) : IEquatable<Key>
-    {
-        public readonly Term Term = t;
-
-        public bool Equals(Key other)
-        {
-            var a = Term;
-            var b = other.Term;
-            return a.Kind == b.Kind && a.A == b.A && a.B == b.B && a.Min == b.Min && a.Max == b.Max && a.Set == b.Set
-                && (a.List is null ? b.List is null : b.List is not null && a.List.AsSpan().SequenceEqual(b.List));
-        }
-
-        public override bool Equals(object? obj) => obj is Key k && Equals(k);
-
-        public override int GetHashCode() => Term.Hash;
-    }
-
-    /// <summary>An alternation or intersection not yet interned: its kind, its parts in a scratch buffer, and its hash.</summary>
-    private readonly ref struct ListProbe(Kind kind, ReadOnlySpan<int> list, int hash)
+    /// <summary>A term's fields, for lookups; the parts of an alternation or intersection may sit in a scratch buffer.</summary>
+    private readonly ref struct Probe(Kind kind, int a, int b, int min, int max, ReadOnlySpan<int> list, int hash)
     {
         public readonly Kind Kind = kind;
+        public readonly int A = a, B = b, Min = min, Max = max;
         public readonly ReadOnlySpan<int> List = list;
         public readonly int Hash = hash;
     }
 
-    private sealed class KeyComparer : IEqualityComparer<Key>, IAlternateEqualityComparer<ListProbe, Key>
+    private sealed class TermComparer(TermStore store) : IEqualityComparer<int>, IAlternateEqualityComparer<Probe, int>
     {
-        public static readonly KeyComparer Instance = new();
+        // Interned ids are distinct terms, so ids are equal only when they are the same id.
+        public bool Equals(int x, int y) => x == y;
 
-        public bool Equals(Key x, Key y) => x.Equals(y);
+        public int GetHashCode(int id) => store._terms[id].Hash;
 
-        public int GetHashCode(Key k) => k.Term.Hash;
+        public bool Equals(Probe p, int id)
+        {
+            var t = store._terms[id];
+            return t.Kind == p.Kind && t.A == p.A && t.B == p.B && t.Min == p.Min && t.Max == p.Max
+                && p.List.SequenceEqual(t.List);
+        }
 
-        public bool Equals(ListProbe probe, Key k) =>
-            k.Term.Kind == probe.Kind && k.Term.List is { } list && list.AsSpan().SequenceEqual(probe.List);
-
-        public int GetHashCode(ListProbe probe) => probe.Hash;
+        public int GetHashCode(Probe p) => p.Hash;
 
         // Lookups only: a new term is added with its nullability and flags, which a probe does not carry.
-        public Key Create(ListProbe probe) => throw new NotSupportedException();
+        public int Create(Probe p) => throw new NotSupportedException();
     }
 }
