@@ -271,8 +271,8 @@ internal sealed class LexerTable
         state.Continue = keep.Count == pairs.Length ? id : InternLocked(keep.ToArray());
         if (id == Dead)
         {
-            state.ClassOf = _terms.JointClassesLocked([], out _); // one class, which stays dead
-            Volatile.Write(ref state.Next, new int[1]);
+            state.ClassOf = _terms.JointClassesLocked([], out int classes); // one class (one per byte without byte classes)
+            Volatile.Write(ref state.Next, new int[classes]);                // all zeros: every byte stays dead
         }
         return id;
     }

@@ -90,6 +90,8 @@ public class ByteClassTests
                 {
                     int na = ta.Next(sa, (byte)x), nb = tb.Next(sb, (byte)x);
                     if ((na == LexerTable.Dead) != (nb == LexerTable.Dead)) return false;
+                    // The dead state's row has one class per byte in the bytewise store: every byte must stay dead.
+                    if (ta.Next(LexerTable.Dead, (byte)x) != LexerTable.Dead || tb.Next(LexerTable.Dead, (byte)x) != LexerTable.Dead) return false;
                     if (na != LexerTable.Dead && ta.Signature(na, 1000) != tb.Signature(nb, 1000)) return false;
                     if (na != LexerTable.Dead) live.Add((byte)x);
                 }
