@@ -105,8 +105,9 @@ internal sealed class TermStore
             case Kind.Bytes:
                 {
                     var blockOf = new byte[256];
-                    bool first = SetOf(term).Contains(0);
-                    for (int b = 0; b < 256; b++) blockOf[b] = SetOf(term).Contains((byte)b) == first ? (byte)0 : (byte)1;
+                    var set = SetOf(term);
+                    bool first = set.Contains(0);
+                    for (int b = 0; b < 256; b++) blockOf[b] = set.Contains((byte)b) == first ? (byte)0 : (byte)1;
                     p = InternPartition(blockOf);
                     break;
                 }
