@@ -173,7 +173,12 @@ internal sealed class TermStore
     public bool IsNullable(int t) { lock (_gate) return _terms[t].Nullable; }
 
     private const int NoHorizon = int.MaxValue;
-    private readonly Dictionary<(int Term, int Horizon), Fingerprint> _fingerprints = [];
+    // Exact fingerprints by term id (zero while unknown): the common case, read without hashing a key. Only terms with
+    // a count past the horizon (_maxCount) fingerprint differently within it, and only those go through the dictionary.
+    // Both grow on demand: most terms (those of liveness searches, say) are never fingerprinted.
+    private Fingerprint[] _exactFingerprints = [];
+    private int[] _maxCount = []; // per term: 1 + the largest count a horizon could cut, 0 while unknown
+    private readonly Dictionary<(int Term, int Horizon), Fingerprint> _cutFingerprints = [];
 
     /// <summary>
     /// A 128-bit hash of the term's structure, equal for structurally equal terms of different stores. Two lexer
@@ -196,9 +201,32 @@ internal sealed class TermStore
 
     private Fingerprint FingerprintLocked(int t, int horizon)
     {
+        if (t >= _exactFingerprints.Length)
+        {
+            int size = Math.Max(_terms.Count, 2 * _exactFingerprints.Length);
+            Array.Resize(ref _exactFingerprints, size);
+            Array.Resize(ref _maxCount, size);
+        }
+        // Counts within the horizon are not cut, so the fingerprint is the exact one (a Boolean term's count is 0).
+        if (MaxCountLocked(t) <= horizon) return ExactFingerprintLocked(t);
+        if (_cutFingerprints.TryGetValue((t, horizon), out var known)) return known;
+        var h = Hash(t, horizon);
+        _cutFingerprints[(t, horizon)] = h;
+        return h;
+    }
+
+    private Fingerprint ExactFingerprintLocked(int t)
+    {
+        var known = _exactFingerprints[t];
+        if (!known.IsEmpty) return known;
+        var h = Hash(t, NoHorizon);
+        _exactFingerprints[t] = h;
+        return h;
+    }
+
+    private Fingerprint Hash(int t, int horizon)
+    {
         var term = _terms[t];
-        if (term.Boolean) horizon = NoHorizon;
-        if (_fingerprints.TryGetValue((t, horizon), out var known)) return known;
         int min = term.Min, max = term.Max;
         if (term.Kind == Kind.Repeat && horizon != NoHorizon)
         {
@@ -226,14 +254,41 @@ internal sealed class TermStore
             case Kind.And:
                 // Alternatives are sorted by id, which differs between stores: combine them order-free.
                 var list = term.List!;
-                var parts = new Fingerprint[list.Length];
+                Span<Fingerprint> parts = list.Length <= 32 ? stackalloc Fingerprint[list.Length] : new Fingerprint[list.Length];
                 for (int i = 0; i < list.Length; i++) parts[i] = FingerprintLocked(list[i], horizon);
-                Array.Sort(parts);
+                parts.Sort();
                 foreach (var p in parts) h = h.Add(p);
                 break;
         }
-        _fingerprints[(t, horizon)] = h;
         return h;
+    }
+
+    // The largest count a horizon could cut; Boolean terms are always fingerprinted exactly, so theirs is 0. Parts have
+    // smaller ids than the terms made of them, so the arrays are already large enough for them.
+    private int MaxCountLocked(int t)
+    {
+        int known = _maxCount[t];
+        if (known > 0) return known - 1;
+        var term = _terms[t];
+        int m = 0;
+        if (!term.Boolean)
+        {
+            switch (term.Kind)
+            {
+                case Kind.Concat:
+                    m = Math.Max(MaxCountLocked(term.A), MaxCountLocked(term.B));
+                    break;
+                case Kind.Repeat:
+                    m = Math.Max(Math.Max(term.Min, term.Max), MaxCountLocked(term.A));
+                    break;
+                case Kind.Or:
+                    foreach (int x in term.List!) m = Math.Max(m, MaxCountLocked(x));
+                    break;
+            }
+        }
+        m = Math.Min(m, int.MaxValue - 1);
+        _maxCount[t] = m + 1;
+        return m;
     }
 
     /// <summary>The term for a regex node.</summary>

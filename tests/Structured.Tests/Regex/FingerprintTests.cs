@@ -1,0 +1,106 @@
+using FsCheck;
+using FsCheck.Fluent;
+using Structured.Lexing;
+using Structured.Regex;
+
+namespace Structured.Tests.Regex;
+
+/// <summary>
+/// Token classes are shared between lexer states whose fingerprints within the vocabulary's horizon are equal, so a
+/// fingerprint that is equal where behaviour differs would give some grammar another grammar's mask. These properties
+/// pin down what the cut may merge and what it must not.
+/// </summary>
+public class FingerprintTests
+{
+    private const int Horizon = 4;
+
+    private static readonly RegexNode[] Atoms =
+    [
+        RegexNode.Literal("a"),
+        RegexNode.Literal("b"),
+        RegexNode.Literal("ab"),
+        RegexNode.Bytes(ByteSet.Range((byte)'a', (byte)'b')),
+    ];
+
+    // A regex with counts both within the horizon and past it; `shift` moves every count past the horizon to
+    // another value past it, which no string of up to Horizon bytes can tell apart.
+    private static Gen<Func<int, RegexNode>> Node(int depth) => depth == 0
+        ? Gen.Elements(Atoms).Select(a => (Func<int, RegexNode>)(_ => a))
+        : Gen.OneOf(
+            Node(depth - 1).ListOf(2).Select(p => (Func<int, RegexNode>)(shift => RegexNode.Sequence(p.Select(f => f(shift)).ToList()))),
+            Node(depth - 1).ListOf(2).Select(p => (Func<int, RegexNode>)(shift => RegexNode.Choice(p.Select(f => f(shift)).ToList()))),
+            from item in Node(depth - 1)
+            from lo in Gen.Elements(0, 1, 2, Horizon + 2, Horizon + 5)
+            from hi in Gen.Elements(1, 3, Horizon, Horizon + 1, Horizon + 6, -1)
+            select (Func<int, RegexNode>)(shift =>
+            {
+                int min = lo > Horizon + 1 ? lo + shift : lo;
+                int? max = hi < 0 ? null : hi > Horizon ? Math.Max(hi + shift, min) : hi;
+                return RegexNode.Repeat(item(shift), Math.Min(min, max ?? min), max);
+            }));
+
+    private static IEnumerable<byte[]> StringsUpTo(int length)
+    {
+        var level = new List<byte[]> { Array.Empty<byte>() };
+        for (int n = 0; n <= length; n++)
+        {
+            foreach (var s in level) yield return s;
+            level = level.SelectMany(s => new[] { (byte)'a', (byte)'b' }.Select(c => s.Append(c).ToArray())).ToList();
+        }
+    }
+
+    private static bool Matches(TermStore store, int t, byte[] s)
+    {
+        foreach (byte b in s) t = store.Derive(t, b);
+        return t != TermStore.Nothing && store.IsNullable(t);
+    }
+
+    [Fact]
+    public void Counts_moved_past_the_horizon_keep_the_cut_fingerprint_and_the_short_strings()
+    {
+        Prop.ForAll(Node(3).ToArbitrary(), Gen.Choose(1, 7).ToArbitrary(), (make, shift) =>
+        {
+            var store = new TermStore();
+            int a = store.FromNode(make(0)), b = store.FromNode(make(shift));
+            if (store.FingerprintWithin(a, Horizon) != store.FingerprintWithin(b, Horizon)) return false;
+            return StringsUpTo(Horizon).All(s => Matches(store, a, s) == Matches(store, b, s));
+        }).QuickCheckThrowOnFailure();
+    }
+
+    [Fact]
+    public void Within_the_horizon_the_fingerprint_is_the_exact_one_whatever_was_asked_first()
+    {
+        Prop.ForAll(Node(3).ToArbitrary(), Gen.Choose(0, 1).ToArbitrary(), (make, order) =>
+        {
+            var node = make(0);
+            var first = new TermStore();
+            var second = new TermStore();
+            int a = first.FromNode(node), b = second.FromNode(node);
+            // One store fingerprints the parts exactly first, the other cut first: the memos must not leak into each other.
+            var cutA = order == 0 ? first.FingerprintWithin(a, Horizon) : default;
+            var exactA = first.FingerprintOf(a);
+            if (order != 0) cutA = first.FingerprintWithin(a, Horizon);
+            var exactB = second.FingerprintOf(b);
+            var cutB = second.FingerprintWithin(b, Horizon);
+            if (exactA != exactB || cutA != cutB) return false;
+            // Far enough out, nothing is cut.
+            return first.FingerprintWithin(a, 1000) == exactA;
+        }).QuickCheckThrowOnFailure();
+    }
+
+    [Fact]
+    public void Intersections_keep_counts_past_the_horizon()
+    {
+        // a | (b{6} ∩ [ab]{0,6}) can go on after "b"; a | (b{7} ∩ [ab]{0,6}) cannot, since its intersection is empty.
+        // Counts cut at the horizon would make the two alike (b{5,} ∩ [ab]*), and one grammar would be given the
+        // other's tokens after "b".
+        var store = new TermStore();
+        var bound = RegexNode.Repeat(RegexNode.Bytes(ByteSet.Range((byte)'a', (byte)'b')), 0, Horizon + 2);
+        RegexNode Either(int bs) => RegexNode.Choice([RegexNode.Literal("a"), RegexNode.Intersection([RegexNode.Repeat(RegexNode.Literal("b"), bs, bs), bound])]);
+        int six = store.FromNode(Either(Horizon + 2)), seven = store.FromNode(Either(Horizon + 3));
+        Assert.NotEqual(TermStore.Nothing, store.Derive(six, (byte)'b'));
+        Assert.Equal(TermStore.Nothing, store.Derive(seven, (byte)'b'));
+        Assert.NotEqual(store.FingerprintWithin(six, Horizon), store.FingerprintWithin(seven, Horizon));
+        Assert.Equal(store.FingerprintOf(six), store.FingerprintWithin(six, Horizon));
+    }
+}
