@@ -59,7 +59,8 @@ internal static class MaskBenchBenchmark
             : new TokenMasker(CompiledGrammar.Compile(GrammarFile.Parse(grammarText, Path.GetExtension(grammarPath!), Path.GetFileName(grammarPath!))), vocab);
         int invalidAccepted = 0;
         bool trace = Environment.GetEnvironmentVariable("STRUCTURED_BENCH_TRACE") is not null;
-        // Every timed mask as "schema, token, µs, lexer states with a token class so far", for finding where the tail is.
+        // Every timed mask as "schema, token, µs, lexer states with a token class so far, µs of it in GC pauses, the text just
+        // before it", for finding where the tail is.
         using var dump = Environment.GetEnvironmentVariable("STRUCTURED_BENCH_DUMP") is { } dumpPath ? new StreamWriter(dumpPath) : null;
         var compileMs = new List<double>();
         var reasons = new Dictionary<string, int>(StringComparer.Ordinal);
@@ -157,6 +158,7 @@ internal static class MaskBenchBenchmark
                         masker ??= new TokenMasker(grammar, vocab);
                         masker.FillMask(state, mask);
                         ttfm.Add(sw.Elapsed.TotalMicroseconds);
+                        var prefix = dump is null ? null : new List<byte>();
                         bool ok = true;
                         for (int i = 0; i <= ids.Count; i++)
                         {
@@ -168,14 +170,20 @@ internal static class MaskBenchBenchmark
                                 masker.FillMask(state, mask);
                                 double us = Stopwatch.GetElapsedTime(t0).TotalMicroseconds;
                                 maskAllocated += GC.GetAllocatedBytesForCurrentThread() - a0;
-                                maskPause += GC.GetTotalPauseDuration() - p0;
+                                var paused = GC.GetTotalPauseDuration() - p0;
+                                maskPause += paused;
                                 tbm.Add(us);
                                 NoteSlowest(slowest, schemaId, i, us);
-                                dump?.WriteLine($"{schemaId}\t{i}\t{us:0.0}\t{masker.CachedLexerStates}");
+                                if (dump is not null)
+                                {
+                                    var before = System.Text.Encoding.UTF8.GetString(prefix!.ToArray().AsSpan(Math.Max(0, prefix.Count - 40)));
+                                    dump.WriteLine($"{schemaId}\t{i}\t{us:0.0}\t{masker.CachedLexerStates}\t{paused.TotalMicroseconds:0}\t{before.Replace("\t", "\\t").Replace("\n", "\\n")}");
+                                }
                             }
                             int id = i < ids.Count ? ids[i] : stop;
                             if ((mask[id >> 5] & (1u << (id & 31))) == 0) { ok = false; break; }
                             if (i < ids.Count) state = state.Advance(vocab[id]);
+                            if (i < ids.Count) prefix?.AddRange(vocab[id].ToArray());
                         }
                         if (!ok)
                     {

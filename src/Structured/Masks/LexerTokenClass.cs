@@ -122,7 +122,7 @@ internal sealed class LexerTokenClass
         var crossings = groups.Values.Select(Join).ToArray();
         int nonzero = 0;
         foreach (uint w in allowed) if (w != 0) nonzero++;
-        if (nonzero * 3 >= words) return new LexerTokenClass { AllowedWords = allowed.AsSpan().ToArray(), AllowedWordIndex = null, Crossings = crossings };
+        if (nonzero * 3 >= words) return new LexerTokenClass { AllowedWords = vocab.SharedMask(allowed), AllowedWordIndex = null, Crossings = crossings };
         var index = new int[nonzero];
         var bits = new uint[nonzero];
         for (int i = 0, k = 0; i < words; i++)

@@ -186,7 +186,7 @@ public sealed class TokenMasker
             for (int j = i; j < trie.SubtreeEnd[i]; j++)
                 for (int t = trie.NodeToken[j]; t >= 0; t = trie.SameBytesNext[t]) bits[t >> 5] |= 1u << (t & 31);
         }
-        bits = Vocabulary.SharedExtending.GetOrAdd(key, bits);
+        bits = Vocabulary.SharedExtending.GetOrAdd(key, Vocabulary.SharedMask(bits));
         return _extending.GetOrAdd(lexerState, bits);
     }
 

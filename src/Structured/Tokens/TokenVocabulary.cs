@@ -61,6 +61,20 @@ public sealed class TokenVocabulary
     /// <summary>Per lexer-state signature: the tokens whose first byte extends the state's match.</summary>
     internal ConcurrentDictionary<Lexing.Fingerprint, uint[]> SharedExtending { get; } = new();
 
+    private readonly ConcurrentDictionary<Lexing.ContentKey<uint>, uint[]> _sharedMasks = new(Lexing.ContentKey<uint>.Comparer.Instance);
+
+    /// <summary>
+    /// One array per distinct whole mask that caches keep: classes inside strings mostly allow the same tokens, and a
+    /// copy of 25 KB per lexer state (a large schema makes thousands) was most of what garbage collections moved.
+    /// </summary>
+    internal uint[] SharedMask(ReadOnlySpan<uint> words)
+    {
+        var lookup = _sharedMasks.GetAlternateLookup<ReadOnlySpan<uint>>();
+        if (lookup.TryGetValue(words, out var known)) return known;
+        var copy = words.ToArray();
+        return _sharedMasks.GetOrAdd(new Lexing.ContentKey<uint>(copy), copy);
+    }
+
     /// <summary>The byte trie of the vocabulary, built on first use and shared.</summary>
     public TokenTrie Trie => _trie.Value;
 
