@@ -77,7 +77,8 @@ internal sealed class LexerTable
         lock (_gate)
         {
             var pairs = st.Pairs;
-            var parts = new Fingerprint[pairs.Length / 2];
+            int n = pairs.Length / 2;
+            Span<Fingerprint> parts = n <= 32 ? stackalloc Fingerprint[n] : new Fingerprint[n];
             for (int i = 0; i < pairs.Length; i += 2)
             {
                 int lex = pairs[i];
@@ -85,7 +86,7 @@ internal sealed class LexerTable
                 parts[i / 2] = _terms.FingerprintWithin(pairs[i + 1], horizon).Add((long)spec.Match).Add(spec.Ignored ? 1 : 0).Add(spec.Rank).Add((lex & ShadowFlag) != 0 ? 1 : 0)
                     .Add(spec.Commands is null ? 0 : 1).Add(spec.Final ? 1 : 0);
             }
-            Array.Sort(parts);
+            parts.Sort();
             var sig = Fingerprint.Seed(101);
             foreach (var p in parts) sig = sig.Add(p);
             Volatile.Write(ref st.Signature, Tuple.Create(horizon, sig));

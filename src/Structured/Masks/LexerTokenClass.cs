@@ -74,6 +74,7 @@ internal sealed class LexerTokenClass
     }
 
     [ThreadStatic] private static uint[]? t_scratch;
+    [ThreadStatic] private static SubtreeClass?[]? t_subs;
 
     public required Crossing[] Crossings { get; init; }
 
@@ -83,7 +84,8 @@ internal sealed class LexerTokenClass
     /// </summary>
     public static LexerTokenClass Build(LexerTable lexer, TokenTrie trie, TokenVocabulary vocab, int words, int state)
     {
-        var subs = new SubtreeClass?[256];
+        var subs = t_subs ??= new SubtreeClass?[256];
+        Array.Clear(subs);
         int allowedTokens = 0;
         for (int child = 1; child < trie.NodeCount; child = trie.SubtreeEnd[child])
         {

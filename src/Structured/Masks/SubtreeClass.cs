@@ -67,15 +67,28 @@ internal sealed class SubtreeClass
         public readonly List<SuffixRange> Ranges = [];
     }
 
+    // Walks run one at a time per thread (nothing in a walk starts another), and a large schema makes tens of thousands
+    // of them: their working arrays are the thread's, not new ones each time.
+    private sealed class Scratch(int depth)
+    {
+        public readonly int[] States = new int[depth];
+        public readonly byte[] Path = new byte[depth];
+        public readonly List<int> Runs = [];
+    }
+
+    [ThreadStatic] private static Scratch? t_scratch;
+
     /// <summary>Walks the subtree of the root child <paramref name="child"/>, whose byte leads to lexer state <paramref name="next"/>.</summary>
     public static SubtreeClass Build(LexerTable lexer, TokenTrie trie, TokenVocabulary vocab, int child, int next)
     {
-        var runs = new List<int>();
-        int runEnd = -1;
-        var groups = new Dictionary<(int, bool), Group>();
         int maxDepth = trie.MaxDepth + 1;
-        var ls = new int[maxDepth + 1];
-        var pathBytes = new byte[maxDepth + 1];
+        var scratch = t_scratch is { } s && s.States.Length > maxDepth ? s : t_scratch = new Scratch(maxDepth + 1);
+        var runs = scratch.Runs;
+        runs.Clear();
+        int runEnd = -1;
+        Dictionary<(int, bool), Group>? groups = null; // most subtrees cross no boundary
+        var ls = scratch.States;
+        var pathBytes = scratch.Path;
         var bytes = trie.NodeByte;
         var depthOf = trie.NodeDepth;
         var end = trie.SubtreeEnd;
@@ -89,7 +102,7 @@ internal sealed class SubtreeClass
             {
                 // A pending longest match that this byte cannot extend is committed here (never before the first byte:
                 // the masker splits such roots itself).
-                if (lexer[parent].EndIfLongest.Length > 0) AddSubtree(groups, (parent, true), pathBytes.AsSpan(1, d - 1), trie, vocab, i, i, d - 1);
+                if (lexer[parent].EndIfLongest.Length > 0) AddSubtree(ref groups, (parent, true), pathBytes.AsSpan(1, d - 1), trie, vocab, i, i, d - 1);
                 i = end[i];
                 continue;
             }
@@ -102,7 +115,7 @@ internal sealed class SubtreeClass
             var st = lexer[state];
             pathBytes[d] = bytes[i];
             // After a final lexeme the text ends, so the tokens below cross into nothing: no group to keep.
-            if (st.EndNowGoesOn) AddSubtree(groups, (state, false), pathBytes.AsSpan(1, d), trie, vocab, i + 1, i, d);
+            if (st.EndNowGoesOn) AddSubtree(ref groups, (state, false), pathBytes.AsSpan(1, d), trie, vocab, i + 1, i, d);
             if (st.Continue == LexerTable.Dead)
             {
                 i = end[i];
@@ -111,7 +124,7 @@ internal sealed class SubtreeClass
             ls[d] = st.Continue;
             i++;
         }
-        var result = groups.Select(kv => new SuffixGroup(kv.Value.Path, kv.Key.Item2,
+        SuffixGroup[] result = groups is null ? [] : groups.Select(kv => new SuffixGroup(kv.Value.Path, kv.Key.Item2,
             kv.Value.Suffixes.ToArray(), kv.Value.Ranges.ToArray())).ToArray();
         int allowed = 0;
         for (int r = 0; r < runs.Count; r += 2) allowed += trie.TokenCount(runs[r], runs[r + 1]);
@@ -119,10 +132,11 @@ internal sealed class SubtreeClass
     }
 
     // Every token in the subtree of root from node `from` on, keyed by its bytes from offset `cut`.
-    private static void AddSubtree(Dictionary<(int, bool), Group> groups, (int, bool) key, ReadOnlySpan<byte> path, TokenTrie trie, TokenVocabulary vocab, int from, int root, int cut)
+    private static void AddSubtree(ref Dictionary<(int, bool), Group>? groups, (int, bool) key, ReadOnlySpan<byte> path, TokenTrie trie, TokenVocabulary vocab, int from, int root, int cut)
     {
         int stop = trie.SubtreeEnd[root];
         if (from >= stop) return;
+        groups ??= [];
         if (!groups.TryGetValue(key, out var group)) groups[key] = group = new Group(path.ToArray());
         if (stop - from > InlineLimit)
         {
