@@ -31,12 +31,13 @@ internal static class BenchCommand
         var perSubset = new Option<int>("--per-subset") { Description = "At most this many schemas from each subset, the first ones (0: all).", DefaultValueFactory = _ => 0 };
         var once = new Option<bool>("--compile-once") { Description = "With --grammar: compile it once and share it (its caches) across schemas, as a compile cache would." };
         var anyOrder = new Option<bool>("--any-order") { Description = "Compile schemas with properties in any order (objects of up to 10 listed properties)." };
+        var only = new Option<string?>("--only") { Description = "Only these schema ids (Subset/name), comma-separated, or @FILE with one per line: to rerun the slowest masks alone." };
         var noMasks = new Option<bool>("--no-masks") { Description = "Judge instances by parsing their bytes only, without computing masks (the correctness counts, fast); no TBM/TTFM." };
         var command = new Command("maskbench", "The MaskBench protocol: per schema, compile and feed every valid instance token by token; TBM, TTFM, passing schemas, compile errors, valid rejected, invalid accepted.")
         {
-            tokenizer, data, grammar, limit, perSubset, once, noMasks, anyOrder,
+            tokenizer, data, grammar, limit, perSubset, once, noMasks, anyOrder, only,
         };
-        command.SetAction(r => MaskBenchBenchmark.Run(r.GetValue(tokenizer)!, r.GetValue(data)!.FullName, r.GetValue(grammar)?.FullName, r.GetValue(limit), r.GetValue(once), r.GetValue(noMasks), r.GetValue(anyOrder), r.GetValue(perSubset)));
+        command.SetAction(r => MaskBenchBenchmark.Run(r.GetValue(tokenizer)!, r.GetValue(data)!.FullName, r.GetValue(grammar)?.FullName, r.GetValue(limit), r.GetValue(once), r.GetValue(noMasks), r.GetValue(anyOrder), r.GetValue(perSubset), r.GetValue(only)));
         return command;
     }
 

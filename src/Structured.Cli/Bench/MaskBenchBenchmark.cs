@@ -41,8 +41,11 @@ internal static class MaskBenchBenchmark
         return r.Length > 120 ? r[..120] : r;
     }
 
-    public static int Run(string encoding, string dataDir, string? grammarPath, int limit, bool compileOnce, bool noMasks = false, bool anyOrder = false, int perSubset = 0)
+    public static int Run(string encoding, string dataDir, string? grammarPath, int limit, bool compileOnce, bool noMasks = false, bool anyOrder = false, int perSubset = 0, string? only = null)
     {
+        HashSet<string>? onlyIds = only is null ? null
+            : new HashSet<string>((only.StartsWith('@') ? File.ReadAllLines(only[1..]) : only.Split(','))
+                .Select(x => x.Trim()).Where(x => x.Length > 0), StringComparer.Ordinal);
         var vocab = TokenVocabulary.Tiktoken(encoding);
         var tokenizer = TiktokenTokenizer.CreateForEncoding(vocab.Name);
         string maskbench = Path.Combine(dataDir, "jsonschemabench", "maskbench");
@@ -95,6 +98,7 @@ internal static class MaskBenchBenchmark
                 using var entryDoc = JsonDocument.Parse(line);
                 var entry = entryDoc.RootElement;
                 string schemaId = entry.GetProperty("id").GetString()!;
+                if (onlyIds is not null && !onlyIds.Contains(schemaId)) continue;
                 schemas++;
                 progress.Advance();
                 sSchemas++;
