@@ -180,14 +180,17 @@ internal static class MaskBenchBenchmark
                                 NoteSlowest(slowest, schemaId, i, us);
                                 if (dump is not null)
                                 {
-                                    var before = System.Text.Encoding.UTF8.GetString(prefix!.ToArray().AsSpan(Math.Max(0, prefix.Count - 40)));
+                                    var before = System.Text.Encoding.UTF8.GetString(System.Runtime.InteropServices.CollectionsMarshal.AsSpan(prefix)[Math.Max(0, prefix!.Count - 40)..]);
                                     dump.WriteLine($"{schemaId}\t{i}\t{us:0.0}\t{masker.CachedLexerStates}\t{paused.TotalMicroseconds:0}\t{before.Replace("\t", "\\t").Replace("\n", "\\n")}");
                                 }
                             }
                             int id = i < ids.Count ? ids[i] : stop;
                             if ((mask[id >> 5] & (1u << (id & 31))) == 0) { ok = false; break; }
-                            if (i < ids.Count) state = state.Advance(vocab[id]);
-                            if (i < ids.Count) prefix?.AddRange(vocab[id].ToArray());
+                            if (i < ids.Count)
+                            {
+                                state = state.Advance(vocab[id]);
+                                prefix?.AddRange(vocab[id]);
+                            }
                         }
                         if (!ok)
                     {
