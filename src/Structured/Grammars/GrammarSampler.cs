@@ -272,7 +272,7 @@ public sealed class GrammarSampler
 
     private static bool HasBooleanParts(RegexNode node) => node switch
     {
-        IntersectionNode or ComplementNode => true,
+        IntersectionNode or ComplementNode or JsonEncodedNode => true,
         SequenceNode s => s.Parts.Any(HasBooleanParts),
         ChoiceNode c => c.Alternatives.Any(HasBooleanParts),
         RepeatNode r => HasBooleanParts(r.Item),

@@ -13,12 +13,12 @@ namespace Structured.Lexing;
 /// <remarks>Thread-safe when used as the compiler and <see cref="LexerTable"/> use it: compilation builds terms under
 /// this store's lock before any parse, and during parsing the lexer tables take the same lock (<see cref="Gate"/>)
 /// for every derivative they add.</remarks>
-internal sealed class TermStore
+internal sealed partial class TermStore
 {
     public const int Nothing = 0;
     public const int Epsilon = 1;
 
-    private enum Kind : byte { Nothing, Epsilon, Bytes, Concat, Or, Repeat, And, Not, Quotient }
+    private enum Kind : byte { Nothing, Epsilon, Bytes, Concat, Or, Repeat, And, Not, Quotient, Json }
 
     // Boolean: the term contains an intersection or a complement, whose language may be empty although the term is not
     // Nothing; derivatives of such terms are checked for liveness, so the lexer never follows a dead end.
@@ -123,6 +123,9 @@ internal sealed class TermStore
             case Kind.Not:
             case Kind.Quotient:
                 p = PartitionLocked(term.A); // their derivatives are built from the derivative of A alone
+                break;
+            case Kind.Json:
+                p = term.Min == JsonStart ? Refine(PartitionLocked(term.A), JsonPartition(JsonStart)) : JsonPartition(term.Min);
                 break;
             default:
                 p = Trivial;
@@ -244,6 +247,7 @@ internal sealed class TermStore
                 break;
             case Kind.Repeat:
             case Kind.Not:
+            case Kind.Json:
                 h = h.Add(FingerprintLocked(term.A, horizon));
                 break;
             case Kind.Quotient:
@@ -314,8 +318,36 @@ internal sealed class TermStore
     // run down the longest path. The path found is live; when the search exhausts, everything it saw is dead.
     private bool IsLiveLocked(int t)
     {
+        // Only intersections, complements and quotients need a search; the rest follows from their parts exactly.
+        while (true)
+        {
+            if (t == Nothing) return false;
+            var term = _terms[t];
+            if (!term.Boolean || term.Nullable) return true; // without an intersection or complement, a term is not empty
+            switch (term.Kind)
+            {
+                case Kind.Concat:
+                    if (!IsLiveLocked(term.A)) return false;
+                    t = term.B; // right-nested: iterate along the chain rather than recurse
+                    continue;
+                case Kind.Or:
+                    foreach (int x in term.List!)
+                        if (IsLiveLocked(x)) return true;
+                    return false;
+                case Kind.Repeat:
+                    t = term.A; // min > 0 here, or the term would be nullable
+                    continue;
+                case Kind.Json:
+                    return IsJsonLiveLocked(t, term);
+                default:
+                    return SearchLiveLocked(t);
+            }
+        }
+    }
+
+    private bool SearchLiveLocked(int t)
+    {
         if (_live.TryGetValue(t, out bool known)) return known;
-        if (_terms[t].Nullable) return _live[t] = true;
         var parent = new Dictionary<int, int> { [t] = -1 };
         var queue = new Queue<int>();
         queue.Enqueue(t);
@@ -422,6 +454,9 @@ internal sealed class TermStore
             case Kind.Quotient:
                 d = Quotient(DeriveRaw(term.A, b), term.B);
                 break;
+            case Kind.Json:
+                d = DeriveJson(term.A, term.Min, term.Max, b);
+                break;
             case Kind.Repeat:
                 d = Concat(DeriveRaw(term.A, b), Repeat(term.A, Math.Max(term.Min - 1, 0), term.Max < 0 ? -1 : term.Max - 1));
                 break;
@@ -497,6 +532,7 @@ internal sealed class TermStore
             case RepeatNode rep: return Repeat(Build(rep.Item), rep.Min, rep.Max ?? -1);
             case IntersectionNode and: return And(and.Parts.Select(Build).ToArray());
             case ComplementNode not: return Not(Build(not.Item));
+            case JsonEncodedNode json: return Json(Build(json.Decoded), JsonStart, 0);
             default: throw new InvalidOperationException(node.GetType().Name);
         }
     }

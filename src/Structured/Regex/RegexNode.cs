@@ -80,6 +80,13 @@ public abstract class RegexNode
     /// <summary>Every byte string that <paramref name="item"/> does not match (intersect it with something to keep it useful).</summary>
     public static RegexNode Complement(RegexNode item) => item is ComplementNode c ? c.Item : new ComplementNode(item);
 
+    /// <summary>
+    /// The JSON string-literal spellings (quotes excluded) of the strings that <paramref name="decoded"/> matches, as
+    /// one node: the lexer steps through escapes itself and keeps <paramref name="decoded"/> as it is, so an
+    /// intersection or complement inside it is decided on characters, not on every spelling of them.
+    /// </summary>
+    public static RegexNode JsonEncoded(RegexNode decoded) => decoded is NothingNode ? Nothing : new JsonEncodedNode(decoded);
+
     /// <summary>Zero or more.</summary>
     public static RegexNode Star(RegexNode item) => Repeat(item, 0, null);
 
@@ -172,4 +179,17 @@ public sealed class ComplementNode : RegexNode
 
     /// <summary>The language complemented.</summary>
     public RegexNode Item { get; }
+}
+
+/// <summary>
+/// The JSON string-literal spellings (without quotes) of the decoded strings that <see cref="Decoded"/> matches:
+/// each character raw where JSON allows it, as a short escape, or as <c>\uXXXX</c> in either hex case (surrogate
+/// pairs above U+FFFF).
+/// </summary>
+public sealed class JsonEncodedNode : RegexNode
+{
+    internal JsonEncodedNode(RegexNode decoded) => Decoded = decoded;
+
+    /// <summary>The language of decoded values, over their UTF-8 bytes.</summary>
+    public RegexNode Decoded { get; }
 }

@@ -82,6 +82,12 @@ internal static class RegexPrinter
                 sb.Append('~');
                 Write(not.Item, sb, 3);
                 break;
+            case JsonEncodedNode json:
+                // Not ECMA-262 either: the decoded language, which the lexer reads through JSON escapes.
+                sb.Append("(?json:");
+                Write(json.Decoded, sb, 0);
+                sb.Append(')');
+                break;
             default:
                 throw new InvalidOperationException(node.GetType().Name);
         }

@@ -33,8 +33,22 @@ internal static class JsonStringEncoding
         SequenceNode s => RegexNode.Sequence(s.Parts.Select(Encode).ToList()),
         ChoiceNode ch => RegexNode.Choice(ch.Alternatives.Select(Encode).ToList()),
         RepeatNode r => RegexNode.Repeat(Encode(r.Item), r.Min, r.Max),
-        IntersectionNode i => RegexNode.Intersection(i.Parts.Select(Encode).ToList()),
-        ComplementNode n => RegexNode.Intersection(RegexNode.Star(Char(CodePointSet.All)), RegexNode.Complement(Encode(n.Item))),
+        // Intersections and complements stay over decoded characters, inside one node that the lexer reads through
+        // escapes: distributed over every spelling, their product automaton grew with the escapes of each character
+        // (a date-time format with a pattern explored 100,000 states to find one dead end).
+        IntersectionNode or ComplementNode => RegexNode.JsonEncoded(Characters(decoded)),
+        _ => throw new GrammarException($"a byte-level pattern cannot constrain a JSON string ({decoded})"),
+    };
+
+    // A decoded regex with every complement kept to whole characters: ~X alone would also match broken UTF-8.
+    private static RegexNode Characters(RegexNode decoded) => decoded switch
+    {
+        NothingNode or LiteralNode or ClassNode => decoded,
+        SequenceNode s => RegexNode.Sequence(s.Parts.Select(Characters).ToList()),
+        ChoiceNode ch => RegexNode.Choice(ch.Alternatives.Select(Characters).ToList()),
+        RepeatNode r => RegexNode.Repeat(Characters(r.Item), r.Min, r.Max),
+        IntersectionNode i => RegexNode.Intersection(i.Parts.Select(Characters).ToList()),
+        ComplementNode n => RegexNode.Intersection(RegexNode.Star(RegexNode.Class(CodePointSet.All)), RegexNode.Complement(Characters(n.Item))),
         _ => throw new GrammarException($"a byte-level pattern cannot constrain a JSON string ({decoded})"),
     };
 
