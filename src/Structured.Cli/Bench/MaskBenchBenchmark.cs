@@ -170,6 +170,7 @@ internal static class MaskBenchBenchmark
                             {
                                 long a0 = GC.GetAllocatedBytesForCurrentThread();
                                 var p0 = GC.GetTotalPauseDuration();
+                                int g1 = GC.CollectionCount(1), g2 = GC.CollectionCount(2);
                                 long t0 = Stopwatch.GetTimestamp();
                                 masker.FillMask(state, mask);
                                 double us = Stopwatch.GetElapsedTime(t0).TotalMicroseconds;
@@ -181,7 +182,7 @@ internal static class MaskBenchBenchmark
                                 if (dump is not null)
                                 {
                                     var before = System.Text.Encoding.UTF8.GetString(System.Runtime.InteropServices.CollectionsMarshal.AsSpan(prefix)[Math.Max(0, prefix!.Count - 40)..]);
-                                    dump.WriteLine($"{schemaId}\t{i}\t{us:0.0}\t{masker.CachedLexerStates}\t{paused.TotalMicroseconds:0}\t{before.Replace("\t", "\\t").Replace("\n", "\\n")}");
+                                    dump.WriteLine($"{schemaId}\t{i}\t{us:0.0}\t{masker.CachedLexerStates}\t{paused.TotalMicroseconds:0}\t{(GC.CollectionCount(2) > g2 ? 2 : GC.CollectionCount(1) > g1 ? 1 : 0)}\t{before.Replace("\t", "\\t").Replace("\n", "\\n")}");
                                 }
                             }
                             int id = i < ids.Count ? ids[i] : stop;

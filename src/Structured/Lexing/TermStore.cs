@@ -49,10 +49,15 @@ internal sealed partial class TermStore
     /// Derive once per byte class rather than once per byte (see <see cref="JointClassesLocked"/>). Off only in tests, as the
     /// byte-by-byte reference the classes are checked against.
     /// </param>
-    public TermStore(int maxTerms = 4_000_000, bool byteClasses = true)
+    /// <param name="letterBounds">
+    /// Prove intersections empty from the bytes their parts may and must contain before searching (see
+    /// <see cref="LettersProveEmptyLocked"/>). Off only in tests, as the search-only reference.
+    /// </param>
+    public TermStore(int maxTerms = 4_000_000, bool byteClasses = true, bool letterBounds = true)
     {
         MaxTerms = maxTerms;
         _byteClasses = byteClasses;
+        _letterBounds = letterBounds;
         _intern = new HashSet<int>(new TermComparer(this));
         _lookup = _intern.GetAlternateLookup<Probe>();
         InternPartition(new byte[256]); // partition 0: every byte in one class
@@ -348,6 +353,7 @@ internal sealed partial class TermStore
     private bool SearchLiveLocked(int t)
     {
         if (_live.TryGetValue(t, out bool known)) return known;
+        if (LettersProveEmptyLocked(t)) return _live[t] = false;
         var parent = new Dictionary<int, int> { [t] = -1 };
         var queue = new Queue<int>();
         queue.Enqueue(t);
@@ -360,6 +366,11 @@ internal sealed partial class TermStore
                 int d = DeriveRaw(cur, (byte)cls.First());
                 if (d == Nothing || parent.ContainsKey(d)) continue;
                 if (_live.TryGetValue(d, out bool l) && !l) continue;
+                if (!_terms[d].Nullable && !l && LettersProveEmptyLocked(d))
+                {
+                    _live[d] = false;
+                    continue;
+                }
                 parent[d] = cur;
                 if (_terms[d].Nullable || l) { found = d; break; }
                 queue.Enqueue(d);

@@ -1,0 +1,83 @@
+using FsCheck;
+using FsCheck.Fluent;
+using Structured.Lexing;
+using Structured.Regex;
+
+namespace Structured.Tests.Regex;
+
+/// <summary>
+/// Before searching an intersection for a string, the store tries to prove it empty from the bytes its parts may and
+/// must contain. These properties compare it with a store that only searches: the same terms are empty and the same
+/// derivatives die, so the shortcut never kills a live state (nor keeps a dead one).
+/// </summary>
+public class LetterBoundsTests
+{
+    // Single bytes and literals make "must contain" non-trivial; a class and a multi-byte range make it partial.
+    private static readonly RegexNode[] Atoms =
+    [
+        RegexNode.Literal("a"),
+        RegexNode.Literal("b"),
+        RegexNode.Literal("ab"),
+        RegexNode.Literal("cT"),
+        RegexNode.Repeat(RegexNode.Literal("T"), 0, 1),
+        RegexNode.Bytes(ByteSet.Range((byte)'a', (byte)'c')),
+        RegexNode.Class(CodePointSet.Range(0x3B1, 0x3B3)),
+        RegexNode.Epsilon,
+    ];
+
+    private static Gen<RegexNode> Node(int depth) => depth == 0
+        ? Gen.Elements(Atoms)
+        : Gen.OneOf(
+            Gen.Elements(Atoms),
+            Node(depth - 1).ListOf(2).Select(p => RegexNode.Sequence(p)),
+            Node(depth - 1).ListOf(2).Select(p => RegexNode.Choice(p)),
+            from item in Node(depth - 1)
+            from lo in Gen.Choose(0, 2)
+            from hi in Gen.Choose(0, 3)
+            select RegexNode.Repeat(item, Math.Min(lo, hi), hi == 3 ? null : Math.Max(lo, hi)),
+            Node(depth - 1).ListOf(3).Select(p => RegexNode.Intersection(p)),
+            Node(depth - 1).Select(RegexNode.Complement));
+
+    private static readonly byte[] Alphabet = [(byte)'a', (byte)'b', (byte)'c', (byte)'T', (byte)'x', 0xCE, 0xB1, 0xB2];
+
+    [Fact]
+    public void Letter_bounds_agree_with_the_search_on_emptiness_and_on_every_derivative()
+    {
+        Check.One(Config.QuickThrowOnFailure.WithMaxTest(400), Prop.ForAll(Node(3).ToArbitrary(), Gen.Choose(0, int.MaxValue).ToArbitrary(), (node, seed) =>
+        {
+            var bounded = new TermStore();
+            var searched = new TermStore(letterBounds: false);
+            int a = bounded.FromNode(node), b = searched.FromNode(node);
+            if (bounded.IsEmptyLanguage(a) != searched.IsEmptyLanguage(b)) return false;
+            var rng = new Random(seed);
+            for (int step = 0; step < 6 && a != TermStore.Nothing; step++)
+            {
+                var live = new List<byte>();
+                foreach (byte x in Alphabet)
+                {
+                    int da = bounded.Derive(a, x), db = searched.Derive(b, x);
+                    if ((da == TermStore.Nothing) != (db == TermStore.Nothing)) return false;
+                    if (da != TermStore.Nothing && bounded.IsNullable(da) != searched.IsNullable(db)) return false;
+                    if (da != TermStore.Nothing) live.Add(x);
+                }
+                if (live.Count == 0) break;
+                byte next = live[rng.Next(live.Count)];
+                (a, b) = (bounded.Derive(a, next), searched.Derive(b, next));
+            }
+            return true;
+        }));
+    }
+
+    [Fact]
+    public void A_time_of_day_cannot_contain_a_whole_date_time()
+    {
+        var digit = RegexNode.Class(CodePointSet.Range('0', '9'));
+        var dd = RegexNode.Sequence(digit, digit);
+        var time = RegexNode.Sequence(dd, RegexNode.Literal(":"), dd, RegexNode.Repeat(RegexNode.Sequence(RegexNode.Literal("."), RegexNode.Repeat(digit, 1, null)), 0, 1));
+        var any = RegexNode.Star(RegexNode.Class(CodePointSet.All));
+        var dateTime = RegexNode.Sequence(any, dd, dd, RegexNode.Literal("-"), dd, RegexNode.Literal("-"), dd, RegexNode.Literal("T"), dd, any);
+        var store = new TermStore();
+        Assert.True(store.IsEmptyLanguage(store.FromNode(RegexNode.Intersection(time, dateTime))));
+        Assert.False(store.IsEmptyLanguage(store.FromNode(RegexNode.Intersection(RegexNode.Sequence(dd, dd, RegexNode.Literal("-"), dd, RegexNode.Literal("-"), dd, RegexNode.Literal("T"), dd, RegexNode.Literal(":"), dd), dateTime))));
+    }
+}
