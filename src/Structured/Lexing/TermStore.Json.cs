@@ -112,7 +112,7 @@ internal sealed partial class TermStore
 
     private bool StartsAlong(int t, ByteSet[] seq, int i, bool live)
     {
-        if (i == seq.Length) return !live || IsLiveLocked(t);
+        if (i == seq.Length) return !live || IsLiveLocked(t, decoded: true);
         foreach (var cls in ClassesLocked(t))
         {
             var common = cls.Intersect(seq[i]);
@@ -125,7 +125,7 @@ internal sealed partial class TermStore
 
     private bool IsJsonLiveLocked(int t, Term term)
     {
-        if (term.Min == JsonStart) return IsLiveLocked(term.A);
+        if (term.Min == JsonStart) return IsLiveLocked(term.A, decoded: true);
         if (_live.TryGetValue(t, out bool known)) return known;
         bool live = term.Min switch
         {

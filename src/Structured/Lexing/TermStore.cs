@@ -321,7 +321,8 @@ internal sealed partial class TermStore
     // Breadth-first search for a nullable term among the derivatives: the nearest accepting state is usually close
     // (a pattern intersected with a long length bound accepts short words), where a depth-first walk would first
     // run down the longest path. The path found is live; when the search exhausts, everything it saw is dead.
-    private bool IsLiveLocked(int t)
+    // decoded: t is (part of) a JSON string's decoded value, so its words are whole characters.
+    private bool IsLiveLocked(int t, bool decoded = false)
     {
         // Only intersections, complements and quotients need a search; the rest follows from their parts exactly.
         while (true)
@@ -332,18 +333,20 @@ internal sealed partial class TermStore
             switch (term.Kind)
             {
                 case Kind.Concat:
-                    if (!IsLiveLocked(term.A)) return false;
+                    if (!IsLiveLocked(term.A, decoded)) return false;
                     t = term.B; // right-nested: iterate along the chain rather than recurse
                     continue;
                 case Kind.Or:
                     foreach (int x in term.List!)
-                        if (IsLiveLocked(x)) return true;
+                        if (IsLiveLocked(x, decoded)) return true;
                     return false;
                 case Kind.Repeat:
                     t = term.A; // min > 0 here, or the term would be nullable
                     continue;
                 case Kind.Json:
                     return IsJsonLiveLocked(t, term);
+                case Kind.And when decoded && _letterBounds && LiveByLengthLocked(term) is bool byLength:
+                    return byLength;
                 default:
                     return SearchLiveLocked(t);
             }
@@ -531,6 +534,7 @@ internal sealed partial class TermStore
                     }
                     int r = Or(CollectionsMarshal.AsSpan(alts));
                     _classes[cls.Set] = r;
+                    NoteClassTerm(cls.Set, r);
                     return r;
                 }
             case SequenceNode seqNode:

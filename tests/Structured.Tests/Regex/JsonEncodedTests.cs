@@ -12,7 +12,8 @@ namespace Structured.Tests.Regex;
 /// A schema string whose decoded language has an intersection or complement is lexed through one JSON-escape-aware
 /// term over the decoded language. These properties compare it with the spelled-out encoding (every spelling of every
 /// character as its own regex, the intersection taken over spellings), on random and mutated string bodies: the same
-/// strings are accepted and the same prefixes are alive, so masks built from either agree.
+/// strings are accepted and the same prefixes are alive, so masks built from either agree (the reference decides
+/// liveness by search alone: no letter bounds, no character counts).
 /// </summary>
 public class JsonEncodedTests
 {
@@ -27,6 +28,8 @@ public class JsonEncodedTests
         RegexNode.Literal("\n"),
         RegexNode.Class(CodePointSet.Range(0xD7F0, 0xE010)), // around the surrogate gap
         RegexNode.Class(CodePointSet.All),
+        RegexNode.Repeat(RegexNode.Class(CodePointSet.All), 2, 3), // minLength/maxLength, decided by character counts
+        RegexNode.Repeat(RegexNode.Class(CodePointSet.All), 0, 1),
         RegexNode.Epsilon,
     ];
 
@@ -97,10 +100,10 @@ public class JsonEncodedTests
     [Fact]
     public void Escape_aware_terms_accept_and_keep_alive_exactly_what_spelled_out_encodings_do()
     {
-        Prop.ForAll(Node(3).ToArbitrary(), Gen.Choose(0, int.MaxValue).ToArbitrary(), (decoded, seed) =>
+        Check.One(Config.QuickThrowOnFailure.WithMaxTest(300), Prop.ForAll(Node(3).ToArbitrary(), Gen.Choose(0, int.MaxValue).ToArbitrary(), (decoded, seed) =>
         {
             var store = new TermStore();
-            var reference = new TermStore();
+            var reference = new TermStore(letterBounds: false);
             int a = store.FromNode(JsonStringEncoding.Encode(decoded));
             int b = reference.FromNode(SpelledOut(decoded));
             if ((a == TermStore.Nothing) != (b == TermStore.Nothing)) return false;
@@ -120,7 +123,52 @@ public class JsonEncodedTests
                 if (accepted && !DecodesAsJson(body)) return false;
             }
             return true;
-        }).QuickCheckThrowOnFailure();
+        }));
+    }
+
+    [Fact]
+    public void Length_bounds_are_decided_by_character_counts_exactly_as_by_search()
+    {
+        // Patterns whose lengths have gaps (1 or 3; even only) and multi-byte characters, under every small bound.
+        RegexNode[] patterns =
+        [
+            RegexNode.Literal("a"),
+            RegexNode.Literal("ab"),
+            RegexNode.Literal("é"),
+            RegexNode.Star(RegexNode.Literal("ab")),
+            RegexNode.Choice(RegexNode.Literal("a"), RegexNode.Literal("abc")),
+            RegexNode.Sequence(RegexNode.Class(CodePointSet.Range('a', 'c')), RegexNode.Repeat(RegexNode.Literal("é"), 1, 2)),
+            RegexNode.Epsilon,
+        ];
+        byte[] alphabet = [(byte)'a', (byte)'b', (byte)'c', 0xC3, 0xA9, (byte)'\\', (byte)'u', (byte)'0', (byte)'6', (byte)'1'];
+        foreach (var pattern in patterns)
+            for (int min = 0; min <= 4; min++)
+                foreach (int? max in new int?[] { min, min + 1, min + 3, null })
+                {
+                    var decoded = RegexNode.Intersection(pattern, RegexNode.Repeat(RegexNode.Class(CodePointSet.All), min, max));
+                    var store = new TermStore();
+                    var reference = new TermStore(letterBounds: false);
+                    int a = store.FromNode(JsonStringEncoding.Encode(decoded));
+                    int b = reference.FromNode(JsonStringEncoding.Encode(decoded));
+                    Assert.Equal(b == TermStore.Nothing, a == TermStore.Nothing);
+                    // Every path of up to three bytes: the same prefixes die and the same ones accept.
+                    var frontier = new List<(int, int)> { (a, b) };
+                    for (int depth = 0; depth < 3; depth++)
+                    {
+                        var next = new List<(int, int)>();
+                        foreach (var (x, y) in frontier)
+                            foreach (byte c in alphabet)
+                            {
+                                if (x == TermStore.Nothing) continue;
+                                int dx = store.Derive(x, c), dy = reference.Derive(y, c);
+                                Assert.Equal(dy == TermStore.Nothing, dx == TermStore.Nothing);
+                                if (dx == TermStore.Nothing) continue;
+                                Assert.Equal(reference.IsNullable(dy), store.IsNullable(dx));
+                                next.Add((dx, dy));
+                            }
+                        frontier = next;
+                    }
+                }
     }
 
     [Fact]
