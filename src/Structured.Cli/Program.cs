@@ -10,7 +10,8 @@ root.Subcommands.Add(CoverageCommand.Create());
 root.Subcommands.Add(EvalCommand.Create());
 root.Subcommands.Add(ServeCommand.Create());
 
-var parsed = root.Parse(args);
+// No response files: an argument such as `bench maskbench --only @IDS` names a file the command reads itself.
+var parsed = root.Parse(args, new ParserConfiguration { ResponseFileTokenReplacer = null });
 if (parsed.Errors.Count > 0)
 {
     foreach (var e in parsed.Errors) Console.Error.WriteLine($"error: {e.Message}");

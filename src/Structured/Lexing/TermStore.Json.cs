@@ -14,6 +14,7 @@ internal sealed partial class TermStore
     private const int JsonStart = 0, JsonEscape = 1, JsonUnit = 2, JsonPairBackslash = 6, JsonPairU = 7, JsonLowUnit = 8;
 
     private readonly int[] _jsonPartitions = [-1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1];
+    private readonly Dictionary<(int Lo, int Hi), ByteSet[][]> _utf8Ranges = []; // a few dozen ranges: escapes' hex prefixes
 
     private int Json(int decoded, int phase, int value)
     {
@@ -27,7 +28,7 @@ internal sealed partial class TermStore
         switch (phase)
         {
             case JsonStart:
-                if (b == '\\') return AnyCharStarts(a, 0, CodePointSet.MaxCodePoint) ? Json(a, JsonEscape, 0) : Nothing;
+                if (b == '\\') return Json(a, JsonEscape, 0); // whether a character can follow is the liveness check's
                 if (b < 0x20 || b == '"') return Nothing;
                 return Json(DeriveRaw(a, b), JsonStart, 0); // raw bytes are the decoded bytes; A itself rejects broken UTF-8
             case JsonEscape:
@@ -105,7 +106,9 @@ internal sealed partial class TermStore
     // byte classes along the character's UTF-8 byte ranges, so a range of thousands of characters costs a few steps.
     private bool AnyCharStarts(int a, int lo, int hi, bool live = false)
     {
-        foreach (var seq in Utf8Sequences.Encode(CodePointSet.Range(lo, hi)))
+        if (!_utf8Ranges.TryGetValue((lo, hi), out var sequences))
+            _utf8Ranges[(lo, hi)] = sequences = Utf8Sequences.Encode(CodePointSet.Range(lo, hi)).ToArray();
+        foreach (var seq in sequences)
             if (StartsAlong(a, seq, 0, live)) return true;
         return false;
     }
