@@ -26,18 +26,7 @@ public class ByteClassTests
         RegexNode.Epsilon,
     ];
 
-    private static Gen<RegexNode> Node(int depth) => depth == 0
-        ? Gen.Elements(Atoms)
-        : Gen.OneOf(
-            Gen.Elements(Atoms),
-            Node(depth - 1).ListOf(2).Select(p => RegexNode.Sequence(p)),
-            Node(depth - 1).ListOf(2).Select(p => RegexNode.Choice(p)),
-            from item in Node(depth - 1)
-            from lo in Gen.Choose(0, 2)
-            from hi in Gen.Choose(0, 3)
-            select RegexNode.Repeat(item, Math.Min(lo, hi), hi == 3 ? null : Math.Max(lo, hi)),
-            Node(depth - 1).ListOf(2).Select(p => RegexNode.Intersection(p)),
-            Node(depth - 1).Select(RegexNode.Complement));
+    private static Gen<RegexNode> Node(int depth) => RegexNodes.Over(Atoms, depth);
 
     [Fact]
     public void Derivatives_by_class_equal_derivatives_byte_by_byte()
