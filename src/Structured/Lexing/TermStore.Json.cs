@@ -45,24 +45,15 @@ internal sealed partial class TermStore
         if (phase < JsonPairBackslash)
         {
             int unit = value << 4 | digit, digits = phase - JsonUnit + 1;
-            if (digits < 4)
-            {
-                int span = 1 << 4 * (4 - digits);
-                return UnitsStart(a, unit * span, unit * span + span - 1) ? Json(a, phase + 1, unit) : Nothing;
-            }
+            if (digits < 4) return UnitsAhead(a, unit, digits) ? Json(a, phase + 1, unit) : Nothing;
             if (unit is >= 0xD800 and <= 0xDBFF)
-                return AnyCharStarts(a, Supplementary(unit - 0xD800, 0xDC00), Supplementary(unit - 0xD800, 0xDFFF)) ? Json(a, JsonPairBackslash, unit - 0xD800) : Nothing;
+                return LowUnitsAhead(a, unit - 0xD800, 0, 0) ? Json(a, JsonPairBackslash, unit - 0xD800) : Nothing;
             if (unit is >= 0xDC00 and <= 0xDFFF) return Nothing; // a lone low surrogate is no character
             return Json(DeriveCodePoint(a, unit), JsonStart, 0);
         }
         {
             int high = value >> 16, low = (value & 0xFFFF) << 4 | digit, digits = phase - JsonLowUnit + 1;
-            if (digits < 4)
-            {
-                int span = 1 << 4 * (4 - digits);
-                var (lo, hi) = (Math.Max(low * span, 0xDC00), Math.Min(low * span + span - 1, 0xDFFF));
-                return lo <= hi && AnyCharStarts(a, Supplementary(high, lo), Supplementary(high, hi)) ? Json(a, phase + 1, high << 16 | low) : Nothing;
-            }
+            if (digits < 4) return LowUnitsAhead(a, high, low, digits) ? Json(a, phase + 1, high << 16 | low) : Nothing;
             if (low is < 0xDC00 or > 0xDFFF) return Nothing;
             return Json(DeriveCodePoint(a, Supplementary(high, low)), JsonStart, 0);
         }
@@ -90,6 +81,22 @@ internal sealed partial class TermStore
         int n = new Rune(cp).EncodeToUtf8(utf8);
         for (int i = 0; i < n && t != Nothing; i++) t = DeriveRaw(t, utf8[i]);
         return t;
+    }
+
+    // The code units a "\u" escape can still spell after `digits` hex digits of value `unit`.
+    private bool UnitsAhead(int a, int unit, int digits, bool live = false)
+    {
+        int span = 1 << 4 * (4 - digits);
+        return UnitsStart(a, unit * span, unit * span + span - 1, live);
+    }
+
+    // The low surrogates a pair after high surrogate offset `high` can still spell after `digits` hex digits of value
+    // `low`: some character among them comes next in A (with live, and A stays non-empty after it).
+    private bool LowUnitsAhead(int a, int high, int low, int digits, bool live = false)
+    {
+        int span = 1 << 4 * (4 - digits);
+        int lo = Math.Max(low * span, 0xDC00), hi = Math.Min(low * span + span - 1, 0xDFFF);
+        return lo <= hi && AnyCharStarts(a, Supplementary(high, lo), Supplementary(high, hi), live);
     }
 
     // Code units lo..hi of a "\u" escape: characters below U+10000, and for the high surrogates among them, the
@@ -133,18 +140,11 @@ internal sealed partial class TermStore
         bool live = term.Min switch
         {
             JsonEscape => AnyCharStarts(term.A, 0, CodePointSet.MaxCodePoint, live: true),
-            JsonPairBackslash or JsonPairU => AnyCharStarts(term.A, Supplementary(term.Max, 0xDC00), Supplementary(term.Max, 0xDFFF), live: true),
-            < JsonPairBackslash => UnitsStart(term.A, term.Max << 4 * (4 - (term.Min - JsonUnit)), ((term.Max + 1) << 4 * (4 - (term.Min - JsonUnit))) - 1, live: true),
-            _ => LowUnitsLive(term.A, term.Max >> 16, term.Max & 0xFFFF, term.Min - JsonLowUnit),
+            JsonPairBackslash or JsonPairU => LowUnitsAhead(term.A, term.Max, 0, 0, live: true),
+            < JsonPairBackslash => UnitsAhead(term.A, term.Max, term.Min - JsonUnit, live: true),
+            _ => LowUnitsAhead(term.A, term.Max >> 16, term.Max & 0xFFFF, term.Min - JsonLowUnit, live: true),
         };
         return _live[t] = live;
-    }
-
-    private bool LowUnitsLive(int a, int high, int low, int digits)
-    {
-        int span = 1 << 4 * (4 - digits);
-        int lo = Math.Max(low * span, 0xDC00), hi = Math.Min(low * span + span - 1, 0xDFFF);
-        return lo <= hi && AnyCharStarts(a, Supplementary(high, lo), Supplementary(high, hi), live: true);
     }
 
     // Byte classes per phase: between characters, '\' and the bytes JSON forbids raw split from the rest (refined by

@@ -8,12 +8,12 @@ internal sealed partial class TermStore
 {
     // Per term: the bytes its strings may contain (a superset) and the bytes each of its strings contains (a subset).
     private readonly Dictionary<int, (ByteSet May, ByteSet Must)> _letters = [];
-    private readonly bool _letterBounds;
+    private readonly bool _livenessShortcuts;
 
     private bool LettersProveEmptyLocked(int t)
     {
         var term = _terms[t];
-        if (term.Kind != Kind.And || !_letterBounds) return false;
+        if (term.Kind != Kind.And || !_livenessShortcuts) return false;
         var may = ByteSet.All;
         var must = ByteSet.Empty;
         foreach (int x in term.List!)

@@ -49,15 +49,16 @@ internal sealed partial class TermStore
     /// Derive once per byte class rather than once per byte (see <see cref="JointClassesLocked"/>). Off only in tests, as the
     /// byte-by-byte reference the classes are checked against.
     /// </param>
-    /// <param name="letterBounds">
-    /// Prove intersections empty from the bytes their parts may and must contain before searching (see
-    /// <see cref="LettersProveEmptyLocked"/>). Off only in tests, as the search-only reference.
+    /// <param name="livenessShortcuts">
+    /// Decide intersections without a search where their parts settle it: by the bytes the parts may and must contain
+    /// (see <see cref="LettersProveEmptyLocked"/>) and, inside JSON string values, by character counts under a length
+    /// bound (see <see cref="LiveByLengthLocked"/>). Off only in tests, as the search-only reference.
     /// </param>
-    public TermStore(int maxTerms = 4_000_000, bool byteClasses = true, bool letterBounds = true)
+    public TermStore(int maxTerms = 4_000_000, bool byteClasses = true, bool livenessShortcuts = true)
     {
         MaxTerms = maxTerms;
         _byteClasses = byteClasses;
-        _letterBounds = letterBounds;
+        _livenessShortcuts = livenessShortcuts;
         _intern = new HashSet<int>(new TermComparer(this));
         _lookup = _intern.GetAlternateLookup<Probe>();
         InternPartition(new byte[256]); // partition 0: every byte in one class
@@ -318,9 +319,6 @@ internal sealed partial class TermStore
 
     private readonly Dictionary<int, bool> _live = [];
 
-    // Breadth-first search for a nullable term among the derivatives: the nearest accepting state is usually close
-    // (a pattern intersected with a long length bound accepts short words), where a depth-first walk would first
-    // run down the longest path. The path found is live; when the search exhausts, everything it saw is dead.
     // decoded: t is (part of) a JSON string's decoded value, so its words are whole characters.
     private bool IsLiveLocked(int t, bool decoded = false)
     {
@@ -345,7 +343,7 @@ internal sealed partial class TermStore
                     continue;
                 case Kind.Json:
                     return IsJsonLiveLocked(t, term);
-                case Kind.And when decoded && _letterBounds && LiveByLengthLocked(term) is bool byLength:
+                case Kind.And when decoded && _livenessShortcuts && LiveByLengthLocked(term) is bool byLength:
                     return byLength;
                 default:
                     return SearchLiveLocked(t);
@@ -353,6 +351,9 @@ internal sealed partial class TermStore
         }
     }
 
+    // Breadth-first search for a nullable term among the derivatives: the nearest accepting state is usually close
+    // (a pattern intersected with a long length bound accepts short words), where a depth-first walk would first
+    // run down the longest path. The path found is live; when the search exhausts, everything it saw is dead.
     private bool SearchLiveLocked(int t)
     {
         if (_live.TryGetValue(t, out bool known)) return known;

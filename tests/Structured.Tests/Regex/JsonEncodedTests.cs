@@ -92,7 +92,7 @@ public class JsonEncodedTests
         Check.One(Config.QuickThrowOnFailure.WithMaxTest(300), Prop.ForAll(Node(3).ToArbitrary(), Gen.Choose(0, int.MaxValue).ToArbitrary(), (decoded, seed) =>
         {
             var store = new TermStore();
-            var reference = new TermStore(letterBounds: false);
+            var reference = new TermStore(livenessShortcuts: false);
             int a = store.FromNode(JsonStringEncoding.Encode(decoded));
             int b = reference.FromNode(SpelledOut(decoded));
             if ((a == TermStore.Nothing) != (b == TermStore.Nothing)) return false;
@@ -136,7 +136,7 @@ public class JsonEncodedTests
                 {
                     var decoded = RegexNode.Intersection(pattern, RegexNode.Repeat(RegexNode.Class(CodePointSet.All), min, max));
                     var store = new TermStore();
-                    var reference = new TermStore(letterBounds: false);
+                    var reference = new TermStore(livenessShortcuts: false);
                     int a = store.FromNode(JsonStringEncoding.Encode(decoded));
                     int b = reference.FromNode(JsonStringEncoding.Encode(decoded));
                     Assert.Equal(b == TermStore.Nothing, a == TermStore.Nothing);

@@ -35,7 +35,7 @@ public class LetterBoundsTests
         Check.One(Config.QuickThrowOnFailure.WithMaxTest(400), Prop.ForAll(Node(3).ToArbitrary(), Gen.Choose(0, int.MaxValue).ToArbitrary(), (node, seed) =>
         {
             var bounded = new TermStore();
-            var searched = new TermStore(letterBounds: false);
+            var searched = new TermStore(livenessShortcuts: false);
             int a = bounded.FromNode(node), b = searched.FromNode(node);
             if (bounded.IsEmptyLanguage(a) != searched.IsEmptyLanguage(b)) return false;
             var rng = new Random(seed);
