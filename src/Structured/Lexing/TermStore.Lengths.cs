@@ -43,6 +43,130 @@ internal sealed partial class TermStore
         return null; // shorter words than a exist, and longer ones too: only a search knows if one fits
     }
 
+    // A JSON body may look at a few more decoded bytes than it has read: after "\u" (two bytes) the escape-aware term
+    // asks whether a whole character (up to four bytes) can follow. Its decoded term is fingerprinted within the
+    // horizon plus this margin.
+    private const int JsonLookahead = 4;
+
+    // Whether t is And{X, any{0,b}} (b = Unbounded for no bound) with X free of intersections: a string value's
+    // pattern under maxLength, once minLength is met.
+    private bool IsLengthBoundLocked(int t, out int x, out int bound)
+    {
+        x = -1;
+        bound = 0;
+        var term = _terms[t];
+        if (term.Kind != Kind.And || _anyCharacterTerm < 0 || term.List!.Length != 2) return false;
+        var list = term.List;
+        for (int i = 0; i < 2; i++)
+        {
+            var part = _terms[list[i]];
+            if (part.Kind != Kind.Repeat || part.A != _anyCharacterTerm || part.Min != 0 || _terms[list[1 - i]].Boolean) continue;
+            x = list[1 - i];
+            bound = part.Max < 0 ? Unbounded : part.Max;
+            return true;
+        }
+        return false;
+    }
+
+    // A JSON body's decoded term And{X, any{0,b}} behaves like X itself on every string of up to `horizon` characters
+    // when b is more than the horizon plus the most characters X may need to finish a word from any of its states:
+    // whatever X still allows after such a string, it allows with a word that keeps within b. (X's words are whole
+    // characters, as every decoded term's are, so the bound counts them all.) Returns X then, and t otherwise. This
+    // is what lets a long string under a pattern and maxLength share token classes across its lengths, where an exact
+    // fingerprint made every character a new class that walked the whole vocabulary.
+    private int LengthBoundWithinLocked(int t, int horizon)
+    {
+        if (!IsLengthBoundLocked(t, out int x, out int bound)) return t;
+        if (bound == Unbounded) return x;
+        int need = CompletionBoundLocked(x);
+        return need >= 0 && (long)bound > (long)horizon + need ? x : t;
+    }
+
+    private readonly Dictionary<int, int> _completionBounds = [];
+
+    // The most characters that any nonempty derivative of X may need for its shortest word (Unbounded when too many
+    // to count), or -1 where characters cannot be counted. By structure: in A·B, a state inside A needs A's bound and
+    // then B's fewest; in r{m,n}, a state inside an iteration needs r's bound and m - 1 more of r's fewest.
+    private int CompletionBoundLocked(int t)
+    {
+        if (t == Epsilon || t == Nothing) return 0;
+        if (_completionBounds.TryGetValue(t, out int known)) return known;
+        var term = _terms[t];
+        long result;
+        switch (term.Kind)
+        {
+            case Kind.Bytes:
+                result = CharacterCountsLocked(t).Min;
+                break;
+            case Kind.Concat:
+                {
+                    int a = CompletionBoundLocked(term.A), b = CompletionBoundLocked(term.B), fewest = CharacterCountsLocked(term.B).Min;
+                    result = a < 0 || b < 0 || fewest < 0 ? -1 : Math.Max((long)a + fewest, b);
+                    break;
+                }
+            case Kind.Or:
+                result = 0;
+                foreach (int x in term.List!)
+                {
+                    int c = CompletionBoundLocked(x);
+                    if (c < 0) { result = -1; break; }
+                    result = Math.Max(result, c);
+                }
+                break;
+            case Kind.Repeat:
+                {
+                    int r = CompletionBoundLocked(term.A), fewest = CharacterCountsLocked(term.A).Min;
+                    result = r < 0 || fewest < 0 ? -1 : r + (long)Math.Max(0, term.Min - 1) * fewest;
+                    break;
+                }
+            default:
+                result = -1;
+                break;
+        }
+        int bounded = (int)Math.Min(result, Unbounded);
+        _completionBounds[t] = bounded;
+        return bounded;
+    }
+
+    private readonly Dictionary<int, int> _fewestBytes = [];
+
+    // A lower bound on the bytes of t's words (0 for intersections and the like, which are not measured here).
+    private int FewestBytesLocked(int t)
+    {
+        if (t == Epsilon || t == Nothing) return 0;
+        if (_fewestBytes.TryGetValue(t, out int known)) return known;
+        var term = _terms[t];
+        long result = 0;
+        switch (term.Kind)
+        {
+            case Kind.Bytes:
+                result = 1;
+                break;
+            case Kind.Concat:
+                {
+                    // Walk the right-nested chain rather than recurse down it.
+                    int x = t;
+                    while (_terms[x].Kind == Kind.Concat && !_fewestBytes.ContainsKey(x))
+                    {
+                        result += FewestBytesLocked(_terms[x].A);
+                        x = _terms[x].B;
+                    }
+                    result += FewestBytesLocked(x);
+                    break;
+                }
+            case Kind.Or:
+                result = int.MaxValue;
+                foreach (int x in term.List!) result = Math.Min(result, FewestBytesLocked(x));
+                break;
+            case Kind.Repeat:
+                result = (long)term.Min * FewestBytesLocked(term.A);
+                break;
+        }
+        int bounded = (int)Math.Min(result, int.MaxValue - 1);
+        _fewestBytes[t] = bounded;
+        return bounded;
+    }
+
     // The fewest and most characters in X's words (Max = Unbounded for no limit), or Min = -1 where a byte set mixes
     // UTF-8 lead and continuation bytes, so that characters cannot be counted by bytes.
     private (int Min, int Max) CharacterCountsLocked(int t)

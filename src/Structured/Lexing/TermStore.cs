@@ -199,9 +199,11 @@ internal sealed partial class TermStore
     /// A fingerprint that is equal for terms that behave alike on every string of at most <paramref name="horizon"/>
     /// bytes, though perhaps not beyond. Counted repetitions are cut at the horizon: <c>r{m,n}</c> with m past it
     /// keeps m = horizon + 1 (it cannot end within reach either way), and n past it becomes unbounded (it cannot run
-    /// out within reach). Token classes only ever look a token ahead, so states such as "up to 300 more characters"
+    /// out within reach); a count of iterations that take at least k bytes each is cut at horizon / k. Token classes
+    /// only ever look a token ahead, so states such as "up to 300 more characters"
     /// and "up to 299" share one class. Intersections and complements keep their exact fingerprint: whether they are
-    /// alive at all may depend on bytes past the horizon.
+    /// alive at all may depend on bytes past the horizon. The one exception is a JSON string's length bound
+    /// (pattern ∩ maxLength) while it is far enough away: see <see cref="LengthBoundWithinLocked"/>.
     /// </summary>
     public Fingerprint FingerprintWithin(int t, int horizon)
     {
@@ -239,8 +241,10 @@ internal sealed partial class TermStore
         int min = term.Min, max = term.Max;
         if (term.Kind == Kind.Repeat && horizon != NoHorizon)
         {
-            min = Math.Min(min, horizon + 1);
-            if (max > horizon) max = -1;
+            // Iterations of at least k bytes: at most horizon / k of them end within reach.
+            int reach = horizon / Math.Max(1, FewestBytesLocked(term.A));
+            min = Math.Min(min, reach + 1);
+            if (max > reach) max = -1;
         }
         var h = Fingerprint.Seed((int)term.Kind).Add(min).Add(max);
         switch (term.Kind)
@@ -251,6 +255,14 @@ internal sealed partial class TermStore
             case Kind.Concat:
                 h = h.Add(FingerprintLocked(term.A, horizon)).Add(FingerprintLocked(term.B, horizon));
                 break;
+            case Kind.Json when horizon != NoHorizon:
+                {
+                    // Within reach, decoded strings are no longer than the bytes read, but for the character that
+                    // a "\u" looks ahead to: the decoded term's horizon has a margin for it.
+                    int inner = horizon + JsonLookahead;
+                    h = h.Add(FingerprintLocked(LengthBoundWithinLocked(term.A, inner), inner));
+                    break;
+                }
             case Kind.Repeat:
             case Kind.Not:
             case Kind.Json:
@@ -273,28 +285,33 @@ internal sealed partial class TermStore
         return h;
     }
 
-    // The largest count a horizon could cut; Boolean terms are always fingerprinted exactly, so theirs is 0. Parts have
-    // smaller ids than the terms made of them, so the arrays are already large enough for them.
+    // The longest reach, in bytes, of a count a horizon could cut. Intersections, complements and quotients are always fingerprinted exactly
+    // (whether they are alive may depend on bytes past any horizon), so theirs is 0; concatenations, alternations and
+    // repetitions are alive and nullable after a string exactly when their parts' derivatives say so, and so are JSON
+    // bodies, whose decoded length bound may be cut (LengthBoundWithinLocked). Parts have smaller ids than the terms
+    // made of them, so the arrays are already large enough for them.
     private int MaxCountLocked(int t)
     {
         int known = _maxCount[t];
         if (known > 0) return known - 1;
         var term = _terms[t];
         int m = 0;
-        if (!term.Boolean)
+        switch (term.Kind)
         {
-            switch (term.Kind)
-            {
-                case Kind.Concat:
-                    m = Math.Max(MaxCountLocked(term.A), MaxCountLocked(term.B));
-                    break;
-                case Kind.Repeat:
-                    m = Math.Max(Math.Max(term.Min, term.Max), MaxCountLocked(term.A));
-                    break;
-                case Kind.Or:
-                    foreach (int x in term.List!) m = Math.Max(m, MaxCountLocked(x));
-                    break;
-            }
+            case Kind.Concat:
+                m = Math.Max(MaxCountLocked(term.A), MaxCountLocked(term.B));
+                break;
+            case Kind.Repeat:
+                // In bytes: a count of n iterations of at least k bytes each can only matter within n·k bytes.
+                long reach = (long)Math.Max(term.Min, term.Max) * Math.Max(1, FewestBytesLocked(term.A));
+                m = (int)Math.Max(Math.Min(reach, int.MaxValue - 1), MaxCountLocked(term.A));
+                break;
+            case Kind.Or:
+                foreach (int x in term.List!) m = Math.Max(m, MaxCountLocked(x));
+                break;
+            case Kind.Json:
+                m = IsLengthBoundLocked(term.A, out int x2, out int bound) ? Math.Max(bound, MaxCountLocked(x2)) : MaxCountLocked(term.A);
+                break;
         }
         m = Math.Min(m, int.MaxValue - 1);
         _maxCount[t] = m + 1;

@@ -121,7 +121,9 @@ internal sealed class LexerTokenClass
                 list.Add(g);
             }
         }
-        var crossings = groups.Values.Select(Join).ToArray();
+        var crossings = new Crossing[groups.Count];
+        int c = 0;
+        foreach (var list in groups.Values) crossings[c++] = Join(vocab, list);
         int nonzero = 0;
         foreach (uint w in allowed) if (w != 0) nonzero++;
         if (nonzero * 3 >= words) return new LexerTokenClass { AllowedWords = vocab.SharedMask(allowed), AllowedWordIndex = null, Crossings = crossings };
@@ -136,10 +138,11 @@ internal sealed class LexerTokenClass
         return new LexerTokenClass { AllowedWords = bits, AllowedWordIndex = index, Crossings = crossings };
     }
 
-    private static Crossing Join(List<SuffixGroup> groups)
+    private static Crossing Join(TokenVocabulary vocab, List<SuffixGroup> groups)
     {
         var suffixes = new List<(byte[], int)>(groups.Sum(g => g.Suffixes.Length));
-        foreach (var g in groups) suffixes.AddRange(g.Suffixes);
+        foreach (var g in groups)
+            foreach (var (token, cut) in g.Suffixes) suffixes.Add((vocab[token][cut..].ToArray(), token));
         return new Crossing(groups[0].Path, groups[0].Commit, ByteTrie.Build(suffixes), groups.SelectMany(g => g.Ranges).ToArray());
     }
 }

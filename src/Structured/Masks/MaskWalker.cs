@@ -86,13 +86,14 @@ internal sealed class MaskWalker
     // Frames are deep enough for any suffix: suffixes are never longer than the longest token.
     private void WalkEntries(Stepper stepper, SuffixSource[] sources, SuffixClass sc, long offset, Span<uint> mask)
     {
+        var entries = sc.Entries;
+        var skip = sc.SkipTo;
+        int k = 0;
         for (int s = 0; s < sources.Length; s++)
         {
-            var entries = sc.Entries[s];
             var src = sources[s];
-            var skip = sc.SkipTo[s];
-            int k = 0;
-            while (k < entries.Length)
+            int end = sc.SourceEnds[s];
+            while (k < end)
             {
                 int entry = entries[k];
                 int node = entry & ~SuffixClass.FullSubtree;

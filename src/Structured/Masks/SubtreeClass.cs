@@ -63,7 +63,7 @@ internal sealed class SubtreeClass
     private sealed class Group(byte[] path)
     {
         public readonly byte[] Path = path;
-        public readonly List<(byte[], int)> Suffixes = [];
+        public readonly List<TokenSuffix> Suffixes = [];
         public readonly List<SuffixRange> Ranges = [];
     }
 
@@ -149,7 +149,7 @@ internal sealed class SubtreeClass
         for (int j = from; j < stop; j++)
         {
             for (int t = trie.NodeToken[j]; t >= 0; t = trie.SameBytesNext[t])
-                list.Add((vocab[t][cut..].ToArray(), t));
+                list.Add(new TokenSuffix(t, cut));
         }
     }
 }

@@ -16,24 +16,33 @@ internal sealed class SuffixClass
 
     public required int[] AllowedTokens { get; init; }
 
-    /// <summary>Per source: nodes to walk with the parser (ancestors, or roots of whole subtrees with <see cref="FullSubtree"/>).</summary>
-    public required int[][] Entries { get; init; }
+    /// <summary>
+    /// Nodes to walk with the parser (ancestors, or roots of whole subtrees with <see cref="FullSubtree"/>), source after
+    /// source: those of source s end at <see cref="SourceEnds"/>[s]. Flat, because these classes are cached for the
+    /// process and a group has dozens of sources: per-source arrays made most of the heap's objects, and every
+    /// collection traced them.
+    /// </summary>
+    public required int[] Entries { get; init; }
 
-    /// <summary>Per source and entry: the entry index after its subtree.</summary>
-    public required int[][] SkipTo { get; init; }
+    /// <summary>Per entry: the index of the entry after its subtree (at most its source's end).</summary>
+    public required int[] SkipTo { get; init; }
 
-    public bool HasEntries { get; init; }
+    /// <summary>Per source: the end of its entries in <see cref="Entries"/>.</summary>
+    public required int[] SourceEnds { get; init; }
+
+    public bool HasEntries => Entries.Length > 0;
 
     public static SuffixClass Build(LexerTable lexer, SuffixSource[] sources, int state)
     {
         var allowed = new List<int>();
-        var entries = new int[sources.Length][];
-        var skips = new int[sources.Length][];
-        bool any = false;
+        var list = new List<int>();
+        var skip = new List<int>();
+        var ends = new int[sources.Length];
+        var open = new Stack<int>();
         for (int s = 0; s < sources.Length; s++)
         {
             var src = sources[s];
-            var list = new List<int>();
+            int first = list.Count;
             int maxDepth = 1;
             for (int i = src.From; i < src.To; i++) maxDepth = Math.Max(maxDepth, src.Depth(i));
             var ls = new int[maxDepth + 1];
@@ -86,19 +95,18 @@ internal sealed class SuffixClass
                 cross[d] = crossing || st.EndNowGoesOn;
                 i2++;
             }
-            entries[s] = list.ToArray();
-            any |= list.Count > 0;
-            var skip = new int[list.Count];
-            var open = new Stack<int>();
-            for (int k = 0; k < list.Count; k++)
+            for (int k = first; k < list.Count; k++)
             {
+                skip.Add(0);
                 int node = list[k] & ~FullSubtree;
                 while (open.Count > 0 && node >= src.End(list[open.Peek()] & ~FullSubtree)) skip[open.Pop()] = k;
                 open.Push(k);
             }
             while (open.Count > 0) skip[open.Pop()] = list.Count;
-            skips[s] = skip;
+            ends[s] = list.Count;
         }
-        return new SuffixClass { AllowedTokens = allowed.Distinct().ToArray(), Entries = entries, SkipTo = skips, HasEntries = any };
+        return list.Count == 0
+            ? new SuffixClass { AllowedTokens = allowed.Distinct().ToArray(), Entries = [], SkipTo = [], SourceEnds = [] }
+            : new SuffixClass { AllowedTokens = allowed.Distinct().ToArray(), Entries = list.ToArray(), SkipTo = skip.ToArray(), SourceEnds = ends };
     }
 }

@@ -1,7 +1,9 @@
 using FsCheck;
 using FsCheck.Fluent;
+using System.Text;
 using Structured.Lexing;
 using Structured.Regex;
+using Structured.Schemas;
 
 namespace Structured.Tests.Regex;
 
@@ -85,6 +87,78 @@ public class FingerprintTests
             if (exactA != exactB || cutA != cutB) return false;
             // Far enough out, nothing is cut.
             return first.FingerprintWithin(a, 1000) == exactA;
+        }).QuickCheckThrowOnFailure();
+    }
+
+    // Whether t is alive and whether it accepts, after every string of up to `length` bytes over `alphabet`.
+    private static string Behaviour(TermStore store, int t, byte[] alphabet, int length)
+    {
+        var sb = new StringBuilder();
+        void Walk(int term, int depth)
+        {
+            sb.Append(term == TermStore.Nothing ? '0' : store.IsNullable(term) ? 'A' : '1');
+            if (term == TermStore.Nothing || depth == length) return;
+            foreach (byte b in alphabet) Walk(store.Derive(term, b), depth + 1);
+        }
+        Walk(t, 0);
+        return sb.ToString();
+    }
+
+    // Every pair of terms with one cut fingerprint must be alive and accept after the same short strings.
+    private static bool SameBehaviourWithinEachFingerprint(TermStore store, IEnumerable<int> terms, byte[] alphabet)
+    {
+        foreach (var group in terms.Where(t => t != TermStore.Nothing).Distinct().GroupBy(t => store.FingerprintWithin(t, Horizon)))
+            if (group.Select(t => Behaviour(store, t, alphabet, Horizon)).Distinct().Count() > 1) return false;
+        return true;
+    }
+
+    [Fact]
+    public void Counts_of_iterations_several_bytes_long_are_cut_where_they_end_past_the_horizon()
+    {
+        // (ab){0,3} can run out only after 6 bytes, past a 4-byte horizon, so it shares a fingerprint with (ab)*;
+        // (ab){0,2} runs out after 4 and must not.
+        var store = new TermStore();
+        int Pairs(int? max) => store.FromNode(RegexNode.Sequence(RegexNode.Repeat(RegexNode.Literal("ab"), 0, max), RegexNode.Literal("b")));
+        Assert.Equal(store.FingerprintWithin(Pairs(3), Horizon), store.FingerprintWithin(Pairs(null), Horizon));
+        Assert.NotEqual(store.FingerprintWithin(Pairs(2), Horizon), store.FingerprintWithin(Pairs(null), Horizon));
+        // Random regexes with counts on both sides of horizon / k, for items of k = 1 to 3 bytes.
+        RegexNode[] atoms = [RegexNode.Literal("a"), RegexNode.Literal("ab"), RegexNode.Literal("bab"), RegexNode.Bytes(ByteSet.Range((byte)'a', (byte)'b'))];
+        var nodes = RegexNodes.Over(atoms, 3, counts: [0, 1, 2, 3, 4, 5]);
+        Prop.ForAll(nodes.ListOf(24).ToArbitrary(), list =>
+        {
+            var shared = new TermStore();
+            return SameBehaviourWithinEachFingerprint(shared, list.Select(shared.FromNode), "ab"u8.ToArray());
+        }).QuickCheckThrowOnFailure();
+    }
+
+    [Fact]
+    public void A_string_length_bound_far_enough_away_is_cut_and_one_in_reach_is_not()
+    {
+        // a | b{10}, spelled as JSON, under maxLength 9: after "b" nothing fits. Under maxLength 30 or 40 the bound is
+        // out of reach whatever X still needs, and both behave like the pattern alone.
+        var store = new TermStore();
+        var pattern = RegexNode.Choice([RegexNode.Literal("a"), RegexNode.Repeat(RegexNode.Literal("b"), 10, 10)]);
+        int Bounded(int max) => store.FromNode(JsonStringEncoding.Encode(RegexNode.Intersection(pattern, RegexNode.Repeat(RegexNode.Class(CodePointSet.All), 0, max))));
+        Assert.Equal(store.FingerprintWithin(Bounded(30), Horizon), store.FingerprintWithin(Bounded(40), Horizon));
+        Assert.NotEqual(store.FingerprintWithin(Bounded(9), Horizon), store.FingerprintWithin(Bounded(30), Horizon));
+        // Random patterns of whole characters (some needing many more), each under every bound, spelled as JSON and
+        // walked with escapes.
+        RegexNode[] atoms =
+        [
+            RegexNode.Literal("a"), RegexNode.Literal(" "), RegexNode.Literal("é"), RegexNode.Literal("aaaaaaaaaa"),
+            RegexNode.Repeat(RegexNode.Class(CodePointSet.Of(' ').Complement()), 1, null),
+        ];
+        int[] bounds = [1, 4, 8, 9, 10, 12, 14, 17, 20, 30];
+        byte[] alphabet = [(byte)'a', (byte)' ', 0xC3, 0xA9, (byte)'\\', (byte)'u', (byte)'0'];
+        Prop.ForAll(RegexNodes.Over(atoms, 2, counts: [0, 1, 2, 3, 5, 9]).ListOf(2).ToArbitrary(), patterns =>
+        {
+            var shared = new TermStore();
+            var terms =
+                from x in patterns
+                from min in new[] { 0, 1 }
+                from max in bounds
+                select shared.FromNode(JsonStringEncoding.Encode(RegexNode.Intersection(x, RegexNode.Repeat(RegexNode.Class(CodePointSet.All), min, max))));
+            return SameBehaviourWithinEachFingerprint(shared, terms.ToList(), alphabet);
         }).QuickCheckThrowOnFailure();
     }
 
