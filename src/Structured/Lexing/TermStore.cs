@@ -200,8 +200,7 @@ internal sealed partial class TermStore
     /// bytes, though perhaps not beyond. Counted repetitions are cut at the horizon: <c>r{m,n}</c> with m past it
     /// keeps m = horizon + 1 (it cannot end within reach either way), and n past it becomes unbounded (it cannot run
     /// out within reach); a count of iterations that take at least k bytes each is cut at horizon / k. Token classes
-    /// only ever look a token ahead, so states such as "up to 300 more characters"
-    /// and "up to 299" share one class. Intersections and complements keep their exact fingerprint: whether they are
+    /// only ever look a token ahead, so states such as "up to 300 more characters" and "up to 299" share one class. Intersections and complements keep their exact fingerprint: whether they are
     /// alive at all may depend on bytes past the horizon. The one exception is a JSON string's length bound
     /// (pattern ∩ maxLength) while it is far enough away: see <see cref="LengthBoundWithinLocked"/>.
     /// </summary>
@@ -285,11 +284,11 @@ internal sealed partial class TermStore
         return h;
     }
 
-    // The longest reach, in bytes, of a count a horizon could cut. Intersections, complements and quotients are always fingerprinted exactly
-    // (whether they are alive may depend on bytes past any horizon), so theirs is 0; concatenations, alternations and
-    // repetitions are alive and nullable after a string exactly when their parts' derivatives say so, and so are JSON
-    // bodies, whose decoded length bound may be cut (LengthBoundWithinLocked). Parts have smaller ids than the terms
-    // made of them, so the arrays are already large enough for them.
+    // The longest reach, in bytes, of a count a horizon could cut. Intersections, complements and quotients are always
+    // fingerprinted exactly (whether they are alive may depend on bytes past any horizon), so theirs is 0;
+    // concatenations, alternations and repetitions are alive and nullable after a string exactly when their parts'
+    // derivatives say so, and so are JSON bodies, whose decoded length bound may be cut (LengthBoundWithinLocked).
+    // Parts have smaller ids than the terms made of them, so the arrays are already large enough for them.
     private int MaxCountLocked(int t)
     {
         int known = _maxCount[t];

@@ -36,32 +36,7 @@ public class HorizonSharingTests
         const string Alphabet = "a\"b";
         var vocab = Infrastructure.TinyVocabularies.AllStrings("horizon", Alphabet, 4);
         var grammars = Patterns.Select(p => CompiledGrammar.FromRegex(p)).Concat([Intersection(12, 10), Intersection(11, 7), Intersection(6, 5)]).ToArray();
-        var maskers = grammars.Select(g => new TokenMasker(g, vocab)).ToArray();
-        var mask = new uint[maskers[0].MaskWords];
-        Check.One(Config.QuickThrowOnFailure.WithMaxTest(60), Prop.ForAll(Arb.From(Gen.Choose(0, int.MaxValue)), seed =>
-        {
-            var rng = new Random(seed);
-            // Random viable walks, one byte at a time, in every grammar in turn: states deep inside long bounds meet
-            // states of short ones in the vocabulary's shared classes.
-            var states = grammars.Select(g => g.InitialState).ToArray();
-            for (int step = 0; step < 16; step++)
-            {
-                for (int k = 0; k < grammars.Length; k++)
-                {
-                    var state = states[k];
-                    maskers[k].FillMask(state, mask);
-                    for (int id = 0; id < vocab.Size; id++)
-                    {
-                        bool viaParser = vocab.EndOfSequenceIds.Contains(id) ? state.IsAccepting : state.Advance(vocab[id]).IsViable;
-                        if (((mask[id >> 5] >> (id & 31)) & 1) != (viaParser ? 1u : 0u))
-                            return false.Label($"seed {seed}, grammar {k}, step {step}: token '{Encoding.UTF8.GetString(vocab[id])}' parser={viaParser}");
-                    }
-                    var viable = Alphabet.Select(c => state.Advance([(byte)c])).Where(s => s.IsViable).ToList();
-                    if (viable.Count > 0) states[k] = viable[rng.Next(viable.Count)];
-                }
-            }
-            return true.ToProperty();
-        }));
+        CheckInterleavedWalks(grammars, vocab, Alphabet, steps: 16, cases: 60);
     }
 
     [Fact]
@@ -69,18 +44,25 @@ public class HorizonSharingTests
     {
         // A word-count pattern under maxLength is an intersection; far from the bound its states share the pattern's
         // classes (lengths 12, 20 and 40 all do, with tokens of up to 3 bytes), near it they must not.
-        const string Alphabet = "a \"\\u0";
-        var vocab = Infrastructure.TinyVocabularies.AllStrings("lengths", Alphabet, 3);
+        var vocab = Infrastructure.TinyVocabularies.AllStrings("lengths", "a \"\\u0", 3);
         int[] maxLengths = [3, 5, 8, 12, 20, 40];
         var grammars = maxLengths.SelectMany(max => new[] { 0, 2 }.Select(min => JsonSchema.Compile(
             $$"""{"type":"string","pattern":"^(?:\\S+\\s+){0,3}\\S+$","minLength":{{min}},"maxLength":{{max}}}"""))).ToArray();
+        // Mostly letters, so that strings grow long enough to meet their bounds.
+        CheckInterleavedWalks(grammars, vocab, "aaaa \"\\u0", steps: 24, cases: 8);
+    }
+
+    // Random viable walks, one byte of `walk` at a time, in every grammar in turn: states deep inside long bounds meet
+    // states of short ones in the vocabulary's shared classes. Every mask bit must equal the parser.
+    private static void CheckInterleavedWalks(CompiledGrammar[] grammars, TokenVocabulary vocab, string walk, int steps, int cases)
+    {
         var maskers = grammars.Select(g => new TokenMasker(g, vocab)).ToArray();
         var mask = new uint[maskers[0].MaskWords];
-        Check.One(Config.QuickThrowOnFailure.WithMaxTest(8), Prop.ForAll(Arb.From(Gen.Choose(0, int.MaxValue)), seed =>
+        Check.One(Config.QuickThrowOnFailure.WithMaxTest(cases), Prop.ForAll(Arb.From(Gen.Choose(0, int.MaxValue)), seed =>
         {
             var rng = new Random(seed);
             var states = grammars.Select(g => g.InitialState).ToArray();
-            for (int step = 0; step < 24; step++)
+            for (int step = 0; step < steps; step++)
             {
                 for (int k = 0; k < grammars.Length; k++)
                 {
@@ -92,8 +74,7 @@ public class HorizonSharingTests
                         if (((mask[id >> 5] >> (id & 31)) & 1) != (viaParser ? 1u : 0u))
                             return false.Label($"seed {seed}, grammar {k}, step {step}: token '{Encoding.UTF8.GetString(vocab[id])}' parser={viaParser}");
                     }
-                    // Mostly letters, so that strings grow long enough to meet their bounds.
-                    var viable = "aaaa \"\\u0".Select(c => state.Advance([(byte)c])).Where(s => s.IsViable).ToList();
+                    var viable = walk.Select(c => state.Advance([(byte)c])).Where(s => s.IsViable).ToList();
                     if (viable.Count > 0) states[k] = viable[rng.Next(viable.Count)];
                 }
             }
