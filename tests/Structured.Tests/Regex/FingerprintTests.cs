@@ -84,11 +84,20 @@ public class FingerprintTests
             if (order != 0) cutA = first.FingerprintWithin(a, Horizon);
             var exactB = second.FingerprintOf(b);
             var cutB = second.FingerprintWithin(b, Horizon);
-            if (exactA != exactB || cutA != cutB) return false;
-            // Far enough out, nothing is cut.
-            return first.FingerprintWithin(a, 1000) == exactA;
+            if (exactA != exactB) return false.Label("exact fingerprints differ");
+            if (cutA != cutB) return false.Label("cut fingerprints differ");
+            // Far enough out, nothing is cut: past the bytes any count here can reach (under 2,000; see below).
+            return (first.FingerprintWithin(a, FarOut) == exactA).Label("cut far out");
         }).QuickCheckThrowOnFailure();
+        // Counts reach in bytes: ten iterations of at least 162 bytes each can matter up to 1,620 bytes out.
+        var store = new TermStore();
+        var nested = RegexNode.Repeat(RegexNode.Repeat(RegexNode.Repeat(RegexNode.Literal("ab"), 9, 10), 9, 10), 9, 10);
+        int t = store.FromNode(nested);
+        Assert.NotEqual(store.FingerprintOf(t), store.FingerprintWithin(t, 1000));
+        Assert.Equal(store.FingerprintOf(t), store.FingerprintWithin(t, 1620));
     }
+
+    private const int FarOut = 1_000_000;
 
     // Whether t is alive and whether it accepts, after every string of up to `length` bytes over `alphabet`.
     private static string Behaviour(TermStore store, int t, byte[] alphabet, int length)
