@@ -33,7 +33,7 @@ internal sealed record SuffixGroup(byte[] Path, bool Commit, TokenSuffix[] Suffi
 
 /// <summary>
 /// The bytes of <see cref="Token"/> from <see cref="Cut"/> on. Kept as a position, not a copy: subtree classes are cached
-/// for the process, and a byte array per token was hundreds of thousands of objects that every collection traced.
+/// for the process, and a byte array per token was hundreds of thousands of heap objects.
 /// </summary>
 internal readonly record struct TokenSuffix(int Token, int Cut);
 
