@@ -63,7 +63,8 @@ internal static class MaskBenchBenchmark
         int invalidAccepted = 0;
         bool trace = Environment.GetEnvironmentVariable("STRUCTURED_BENCH_TRACE") is not null;
         // Every timed mask as "schema, token, µs, lexer states with a token class so far, µs of it in GC pauses, the oldest
-        // generation collected in it, KB the last collection promoted, the text just before it", for finding where the tail is.
+        // generation collected in it, KB the last collection promoted, µs this thread spent compiling methods in it, the
+        // text just before it", for finding where the tail is.
         using var dump = Environment.GetEnvironmentVariable("STRUCTURED_BENCH_DUMP") is { } dumpPath ? new StreamWriter(dumpPath) : null;
         var compileMs = new List<double>();
         var reasons = new Dictionary<string, int>(StringComparer.Ordinal);
@@ -171,6 +172,7 @@ internal static class MaskBenchBenchmark
                                 long a0 = GC.GetAllocatedBytesForCurrentThread();
                                 var p0 = GC.GetTotalPauseDuration();
                                 int g1 = GC.CollectionCount(1), g2 = GC.CollectionCount(2);
+                                var j0 = System.Runtime.JitInfo.GetCompilationTime(currentThread: true);
                                 long t0 = Stopwatch.GetTimestamp();
                                 masker.FillMask(state, mask);
                                 double us = Stopwatch.GetElapsedTime(t0).TotalMicroseconds;
@@ -182,7 +184,7 @@ internal static class MaskBenchBenchmark
                                 if (dump is not null)
                                 {
                                     var before = System.Text.Encoding.UTF8.GetString(System.Runtime.InteropServices.CollectionsMarshal.AsSpan(prefix)[Math.Max(0, prefix!.Count - 40)..]);
-                                    dump.WriteLine($"{schemaId}\t{i}\t{us:0.0}\t{masker.CachedLexerStates}\t{paused.TotalMicroseconds:0}\t{(GC.CollectionCount(2) > g2 ? 2 : GC.CollectionCount(1) > g1 ? 1 : 0)}\t{(paused > TimeSpan.Zero ? GC.GetGCMemoryInfo().PromotedBytes / 1024 : 0)}\t{before.Replace("\t", "\\t").Replace("\n", "\\n")}");
+                                    dump.WriteLine($"{schemaId}\t{i}\t{us:0.0}\t{masker.CachedLexerStates}\t{paused.TotalMicroseconds:0}\t{(GC.CollectionCount(2) > g2 ? 2 : GC.CollectionCount(1) > g1 ? 1 : 0)}\t{(paused > TimeSpan.Zero ? GC.GetGCMemoryInfo().PromotedBytes / 1024 : 0)}\t{(System.Runtime.JitInfo.GetCompilationTime(currentThread: true) - j0).TotalMicroseconds:0}\t{before.Replace("\t", "\\t").Replace("\n", "\\n")}");
                                 }
                             }
                             int id = i < ids.Count ? ids[i] : stop;

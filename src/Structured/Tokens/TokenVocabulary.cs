@@ -50,16 +50,16 @@ public sealed class TokenVocabulary
     public bool HasText(int id) => (uint)id < (uint)_tokens.Length && _tokens[id] is { Length: > 0 };
 
     /// <summary>Token classes by lexer-state signature, shared by the maskers of every grammar over this vocabulary.</summary>
-    internal ConcurrentDictionary<Lexing.Fingerprint, Masks.LexerTokenClass> SharedClasses { get; } = new();
+    internal Internal.GenerationalCache<Lexing.Fingerprint, Masks.LexerTokenClass> SharedClasses { get; } = new(1 << 15);
 
     /// <summary>The lexer's verdict on the tokens under one first byte, by (byte, signature of the lexer state after it): the parts token classes are made of.</summary>
-    internal ConcurrentDictionary<(byte, Lexing.Fingerprint), Masks.SubtreeClass> SharedSubtrees { get; } = new();
+    internal Internal.GenerationalCache<(byte, Lexing.Fingerprint), Masks.SubtreeClass> SharedSubtrees { get; } = new(1 << 17);
 
     /// <summary>Per lexer-state signature: the bytes the state can take (spares a new grammar 256 DFA transitions per state).</summary>
-    internal ConcurrentDictionary<Lexing.Fingerprint, Lexing.ByteSet> SharedFirstBytes { get; } = new();
+    internal Internal.GenerationalCache<Lexing.Fingerprint, Lexing.ByteSet> SharedFirstBytes { get; } = new(1 << 15);
 
     /// <summary>Per lexer-state signature: the tokens whose first byte extends the state's match.</summary>
-    internal ConcurrentDictionary<Lexing.Fingerprint, uint[]> SharedExtending { get; } = new();
+    internal Internal.GenerationalCache<Lexing.Fingerprint, uint[]> SharedExtending { get; } = new(1 << 12);
 
     private readonly ConcurrentDictionary<Lexing.ContentKey<uint>, uint[]> _sharedMasks = new(Lexing.ContentKey<uint>.Comparer.Instance);
 
