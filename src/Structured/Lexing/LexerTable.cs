@@ -223,6 +223,10 @@ internal sealed class LexerTable
         }
     }
 
+    private readonly List<int> _endNowScratch = [];
+    private readonly List<int> _endLongestScratch = [];
+    private readonly List<int> _keepScratch = [];
+
     private int InternLocked(ReadOnlySpan<int> pairs) =>
         _intern.GetAlternateLookup<ReadOnlySpan<int>>().TryGetValue(pairs, out int id) ? id : InternLocked(pairs.ToArray());
 
@@ -230,9 +234,13 @@ internal sealed class LexerTable
     {
         var key = new ContentKey<int>(pairs);
         if (_intern.TryGetValue(key, out int id)) return id;
-        var endNow = new List<int>();
-        var endLongest = new List<int>();
-        var keep = new List<int>();
+        // Under the lock, and each list is read out before the recursive call below: one set per table is enough.
+        var endNow = _endNowScratch;
+        var endLongest = _endLongestScratch;
+        var keep = _keepScratch;
+        endNow.Clear();
+        endLongest.Clear();
+        keep.Clear();
         int topRank = int.MinValue;
         for (int i = 0; i < pairs.Length; i += 2)
         {

@@ -78,7 +78,7 @@ internal sealed partial class TermStore
     private const int Trivial = 0;
     private readonly List<byte[]> _blockOf = [];          // per partition: each byte's class index
     private readonly List<ByteSet[]> _blocks = [];        // per partition: the classes
-    private readonly Dictionary<ContentKey<byte>, int> _partitionIds = [];
+    private readonly Dictionary<ContentKey<byte>, int> _partitionIds = new(ContentKey<byte>.Comparer.Instance);
     private readonly Dictionary<(int, int), int> _refined = [];
     private int[] _partitionOf = new int[64];             // per term: partition id + 1, 0 while unknown
     private readonly int _singletons;                     // every byte its own class: the rows' layout without byte classes
@@ -150,30 +150,34 @@ internal sealed partial class TermStore
         if (_refined.TryGetValue(key, out int known)) return known;
         var a = _blockOf[p];
         var c = _blockOf[q];
-        var pairIds = new Dictionary<int, byte>();
-        var blockOf = new byte[256];
+        // A refinement has at most 256 classes and usually a handful: the pairs met so far are searched in place.
+        Span<ushort> pairs = stackalloc ushort[256];
+        Span<byte> blockOf = stackalloc byte[256];
+        int count = 0;
         for (int b = 0; b < 256; b++)
         {
-            int pair = a[b] << 8 | c[b];
-            if (!pairIds.TryGetValue(pair, out byte id)) pairIds[pair] = id = (byte)pairIds.Count;
-            blockOf[b] = id;
+            ushort pair = (ushort)(a[b] << 8 | c[b]);
+            int id = pairs[..count].IndexOf(pair);
+            if (id < 0) pairs[id = count++] = pair;
+            blockOf[b] = (byte)id;
         }
         return _refined[key] = InternPartition(blockOf);
     }
 
     // Classes are numbered by their smallest byte, so equal partitions have equal arrays.
-    private int InternPartition(byte[] blockOf)
+    private int InternPartition(ReadOnlySpan<byte> blockOf)
     {
-        var key = new ContentKey<byte>(blockOf);
-        if (_partitionIds.TryGetValue(key, out int id)) return id;
+        var lookup = _partitionIds.GetAlternateLookup<ReadOnlySpan<byte>>();
+        if (lookup.TryGetValue(blockOf, out int id)) return id;
         int count = 0;
         foreach (byte x in blockOf) count = Math.Max(count, x + 1);
         var blocks = new ByteSet[count];
         for (int b = 0; b < 256; b++) blocks[blockOf[b]] = blocks[blockOf[b]].Add((byte)b);
+        var copy = blockOf.ToArray();
         id = _blockOf.Count;
-        _blockOf.Add(blockOf);
+        _blockOf.Add(copy);
         _blocks.Add(blocks);
-        _partitionIds[key] = id;
+        _partitionIds[new ContentKey<byte>(copy)] = id;
         return id;
     }
 

@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Runtime.InteropServices;
 using Structured.Lexing;
 using Structured.Tokens;
 
@@ -28,7 +29,10 @@ internal sealed class LexerTokenClass
     /// <param name="Ranges">Large subtrees walked in place: main-trie node ranges whose bytes after depth Cut are the suffixes.</param>
     internal sealed record Crossing(byte[] Path, bool Commit, ByteTrie Suffixes, SuffixRange[] Ranges)
     {
-        private readonly ConcurrentDictionary<Fingerprint, SuffixClass> _bySignature = new();
+        // Most crossings meet one lexer behaviour at their boundary; a dictionary (five objects) only for those that meet more.
+        private sealed record Known(Fingerprint Key, SuffixClass Class);
+        private Known? _first;
+        private ConcurrentDictionary<Fingerprint, SuffixClass>? _more;
         private SuffixSource[]? _sources;
 
         /// <summary>This grammar's lexer state at the boundary, from the root state of the class.</summary>
@@ -45,7 +49,18 @@ internal sealed class LexerTokenClass
         public SuffixClass ClassFor(LexerTable lexer, TokenTrie main, int state)
         {
             var key = lexer.Signature(state, main.MaxDepth);
-            return _bySignature.TryGetValue(key, out var c) ? c : _bySignature.GetOrAdd(key, BuildClass(lexer, main, state));
+            if (Volatile.Read(ref _first) is { } known && known.Key == key) return known.Class;
+            if (_more is { } more && more.TryGetValue(key, out var c)) return c;
+            c = BuildClass(lexer, main, state);
+            if (_first is null && Interlocked.CompareExchange(ref _first, new Known(key, c), null) is null) return c;
+            if (_first is { } raced && raced.Key == key) return raced.Class;
+            var dictionary = _more;
+            if (dictionary is null)
+            {
+                var fresh = new ConcurrentDictionary<Fingerprint, SuffixClass>();
+                dictionary = Interlocked.CompareExchange(ref _more, fresh, null) ?? fresh;
+            }
+            return dictionary.GetOrAdd(key, c);
         }
 
         private SuffixClass BuildClass(LexerTable lexer, TokenTrie main, int state) => SuffixClass.Build(lexer, Sources(main), state);
@@ -75,6 +90,10 @@ internal sealed class LexerTokenClass
 
     [ThreadStatic] private static uint[]? t_scratch;
     [ThreadStatic] private static SubtreeClass?[]? t_subs;
+    // The groups by boundary state, with their lists kept for the thread's next build (builds do not nest).
+    [ThreadStatic] private static Dictionary<(int, bool), List<SuffixGroup>>? t_groups;
+    [ThreadStatic] private static List<List<SuffixGroup>>? t_spareLists;
+    [ThreadStatic] private static List<TokenSuffix>? t_suffixes;
 
     public required Crossing[] Crossings { get; init; }
 
@@ -104,7 +123,14 @@ internal sealed class LexerTokenClass
         bool dense = allowedTokens * 2 > trie.TokensInOrder.Length;
         if (dense) vocab.TrieTokenBits.AsSpan(0, words).CopyTo(allowed);
         else Array.Clear(allowed);
-        var groups = new Dictionary<(int, bool), List<SuffixGroup>>();
+        var groups = t_groups ??= [];
+        var spare = t_spareLists ??= [];
+        foreach (var used in groups.Values)
+        {
+            used.Clear();
+            spare.Add(used);
+        }
+        groups.Clear();
         for (int child = 1; child < trie.NodeCount; child = trie.SubtreeEnd[child])
         {
             var sub = subs[trie.NodeByte[child]];
@@ -117,7 +143,16 @@ internal sealed class LexerTokenClass
                 // Merged by this grammar's state at the boundary, not by its signature: states that lex alike may end
                 // different lexemes, which the parser tells apart.
                 var at = (g.StateFrom(lexer, state), g.Commit);
-                if (!groups.TryGetValue(at, out var list)) groups[at] = list = [];
+                if (!groups.TryGetValue(at, out var list))
+                {
+                    if (spare.Count > 0)
+                    {
+                        list = spare[^1];
+                        spare.RemoveAt(spare.Count - 1);
+                    }
+                    else list = [];
+                    groups[at] = list;
+                }
                 list.Add(g);
             }
         }
@@ -140,9 +175,18 @@ internal sealed class LexerTokenClass
 
     private static Crossing Join(TokenVocabulary vocab, List<SuffixGroup> groups)
     {
-        var suffixes = new List<(byte[], int)>(groups.Sum(g => g.Suffixes.Length));
+        var suffixes = t_suffixes ??= [];
+        suffixes.Clear();
+        int ranges = 0;
         foreach (var g in groups)
-            foreach (var (token, cut) in g.Suffixes) suffixes.Add((vocab[token][cut..].ToArray(), token));
-        return new Crossing(groups[0].Path, groups[0].Commit, ByteTrie.Build(suffixes), groups.SelectMany(g => g.Ranges).ToArray());
+        {
+            suffixes.AddRange(g.Suffixes);
+            ranges += g.Ranges.Length;
+        }
+        var joined = ranges == 0 ? [] : new SuffixRange[ranges];
+        int r = 0;
+        foreach (var g in groups)
+            foreach (var range in g.Ranges) joined[r++] = range;
+        return new Crossing(groups[0].Path, groups[0].Commit, ByteTrie.Build(vocab, CollectionsMarshal.AsSpan(suffixes)), joined);
     }
 }

@@ -1,3 +1,4 @@
+using System.Runtime.InteropServices;
 using Structured.Lexing;
 
 namespace Structured.Masks;
@@ -31,24 +32,56 @@ internal sealed class SuffixClass
 
     public bool HasEntries => Entries.Length > 0;
 
+    // Builds run one at a time per thread (nothing in a build starts another), at crossings inside masks: the working
+    // lists and per-depth arrays are the thread's, so a build allocates only the class it returns.
+    private sealed class Scratch
+    {
+        public readonly List<int> Allowed = [];
+        public readonly List<int> Entries = [];
+        public readonly List<int> Skip = [];
+        public readonly List<int> Open = [];
+        public int[] States = [];
+        public bool[] Crossing = [];
+        public int[] Path = [];
+        public int[] Added = [];
+
+        public void EnsureDepth(int depth)
+        {
+            if (States.Length >= depth) return;
+            States = new int[depth];
+            Crossing = new bool[depth];
+            Path = new int[depth];
+            Added = new int[depth];
+        }
+    }
+
+    [ThreadStatic] private static Scratch? t_scratch;
+
     public static SuffixClass Build(LexerTable lexer, SuffixSource[] sources, int state)
     {
-        var allowed = new List<int>();
-        var list = new List<int>();
-        var skip = new List<int>();
+        var scratch = t_scratch ??= new Scratch();
+        var allowed = scratch.Allowed;
+        var list = scratch.Entries;
+        var skip = scratch.Skip;
+        var open = scratch.Open;
+        allowed.Clear();
+        list.Clear();
+        skip.Clear();
+        open.Clear();
         var ends = new int[sources.Length];
-        var open = new Stack<int>();
         for (int s = 0; s < sources.Length; s++)
         {
             var src = sources[s];
             int first = list.Count;
             int maxDepth = 1;
             for (int i = src.From; i < src.To; i++) maxDepth = Math.Max(maxDepth, src.Depth(i));
-            var ls = new int[maxDepth + 1];
-            var cross = new bool[maxDepth + 1];
-            var path = new int[maxDepth + 1];
-            var added = new int[maxDepth + 1];
-            Array.Fill(added, -1);
+            scratch.EnsureDepth(maxDepth + 1);
+            var ls = scratch.States;
+            var cross = scratch.Crossing;
+            var path = scratch.Path;
+            var added = scratch.Added;
+            Array.Clear(cross, 0, maxDepth + 1);
+            Array.Fill(added, -1, 0, maxDepth + 1);
             ls[0] = state;
             int n = src.To;
             int i2 = src.From;
@@ -98,14 +131,34 @@ internal sealed class SuffixClass
             {
                 skip.Add(0);
                 int node = list[k] & ~FullSubtree;
-                while (open.Count > 0 && node >= src.End(list[open.Peek()] & ~FullSubtree)) skip[open.Pop()] = k;
-                open.Push(k);
+                while (open.Count > 0 && node >= src.End(list[open[^1]] & ~FullSubtree)) skip[Pop(open)] = k;
+                open.Add(k);
             }
-            while (open.Count > 0) skip[open.Pop()] = list.Count;
+            while (open.Count > 0) skip[Pop(open)] = list.Count;
             ends[s] = list.Count;
         }
+        var tokens = Distinct(allowed);
         return list.Count == 0
-            ? new SuffixClass { AllowedTokens = allowed.Distinct().ToArray(), Entries = [], SkipTo = [], SourceEnds = [] }
-            : new SuffixClass { AllowedTokens = allowed.Distinct().ToArray(), Entries = list.ToArray(), SkipTo = skip.ToArray(), SourceEnds = ends };
+            ? new SuffixClass { AllowedTokens = tokens, Entries = [], SkipTo = [], SourceEnds = [] }
+            : new SuffixClass { AllowedTokens = tokens, Entries = list.ToArray(), SkipTo = skip.ToArray(), SourceEnds = ends };
+    }
+
+    private static int Pop(List<int> stack)
+    {
+        int top = stack[^1];
+        stack.RemoveAt(stack.Count - 1);
+        return top;
+    }
+
+    // The same token can be reached through two sources; the class sets bits, so sorted order is as good as any.
+    private static int[] Distinct(List<int> tokens)
+    {
+        if (tokens.Count == 0) return [];
+        var span = CollectionsMarshal.AsSpan(tokens);
+        span.Sort();
+        int n = 1;
+        for (int i = 1; i < span.Length; i++)
+            if (span[i] != span[n - 1]) span[n++] = span[i];
+        return span[..n].ToArray();
     }
 }

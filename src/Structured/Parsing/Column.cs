@@ -14,8 +14,9 @@ internal readonly struct Item(int position, Column origin)
 internal sealed class Column
 {
     private static int s_nextId;
-    private (int Nt, Item? Top)[] _leo = []; // copy-on-write: completions read it without a lock
-    private (int Key, object Entry)[] _next = []; // copy-on-write; Entry is WeakReference<Column> or NoColumn
+    // Both read without a lock on every completion and every crossing (see AppendOnlyTable).
+    private Internal.AppendOnlyTable<Item?> _leo = Internal.AppendOnlyTable<Item?>.Empty;
+    private Internal.AppendOnlyTable<object> _next = Internal.AppendOnlyTable<object>.Empty; // WeakReference<Column> or NoColumn
     private static readonly object NoColumn = new();
 
     public Column(long offset)
@@ -109,7 +110,7 @@ internal sealed class Column
     public Item? LeoTop(CompiledGrammar g, int nonterminal)
     {
         var t = g.T;
-        var frames = new List<(Column Col, int Nt, Item Completed)>();
+        List<(Column Col, int Nt, Item Completed)>? frames = null; // most lookups hit the memo at once
         Column c = this;
         int nt = nonterminal;
         Item? result;
@@ -145,10 +146,11 @@ internal sealed class Column
                 c.SetLeo(nt, result);
                 break;
             }
-            frames.Add((c, nt, completed));
+            (frames ??= []).Add((c, nt, completed));
             nt = t.RuleLhs[t.PositionRule[waiter.Position]];
             c = waiter.Origin;
         }
+        if (frames is null) return result;
         for (int i = frames.Count - 1; i >= 0; i--)
         {
             result ??= frames[i].Completed;
@@ -166,62 +168,16 @@ internal sealed class Column
     public bool TryGetNext(int key, out Column? next)
     {
         next = null;
-        foreach (var (k, entry) in Volatile.Read(ref _next))
-        {
-            if (k != key) continue;
-            if (entry == NoColumn) return true;
-            return ((WeakReference<Column>)entry).TryGetTarget(out next);
-        }
-        return false;
+        if (!Volatile.Read(ref _next).TryGetValue(key, out var entry)) return false;
+        if (entry == NoColumn) return true;
+        return ((WeakReference<Column>)entry).TryGetTarget(out next);
     }
 
-    public void SetNext(int key, Column? next)
-    {
-        object entry = next is null ? NoColumn : new WeakReference<Column>(next);
-        // Copy-on-write with compare-and-swap: no lock on the path of every new column.
-        while (true)
-        {
-            var old = Volatile.Read(ref _next);
-            int at = -1;
-            for (int k = 0; k < old.Length; k++) if (old[k].Key == key) at = k;
-            (int Key, object Entry)[] copy;
-            if (at >= 0)
-            {
-                copy = ((int Key, object Entry)[])old.Clone();
-                copy[at] = (key, entry); // a collected column is replaced
-            }
-            else
-            {
-                copy = new (int Key, object Entry)[old.Length + 1];
-                Array.Copy(old, copy, old.Length);
-                copy[old.Length] = (key, entry);
-            }
-            if (Interlocked.CompareExchange(ref _next, copy, old) == old) return;
-        }
-    }
+    public void SetNext(int key, Column? next) =>
+        Internal.AppendOnlyTable<object>.Set(ref _next, key, next is null ? NoColumn : new WeakReference<Column>(next), replace: true); // a collected column is replaced
 
-    private bool TryGetLeo(int nt, out Item? item)
-    {
-        foreach (var (n, top) in Volatile.Read(ref _leo))
-        {
-            if (n != nt) continue;
-            item = top;
-            return true;
-        }
-        item = null;
-        return false;
-    }
+    private bool TryGetLeo(int nt, out Item? item) => Volatile.Read(ref _leo).TryGetValue(nt, out item);
 
-    private void SetLeo(int nt, Item? item)
-    {
-        while (true)
-        {
-            var old = Volatile.Read(ref _leo);
-            foreach (var (n, _) in old) if (n == nt) return; // another thread computed the same value
-            var copy = new (int, Item?)[old.Length + 1];
-            Array.Copy(old, copy, old.Length);
-            copy[old.Length] = (nt, item);
-            if (Interlocked.CompareExchange(ref _leo, copy, old) == old) return;
-        }
-    }
+    // Another thread may have computed the same value first: the first one stays.
+    private void SetLeo(int nt, Item? item) => Internal.AppendOnlyTable<Item?>.Set(ref _leo, nt, item, replace: false);
 }

@@ -48,7 +48,7 @@ internal sealed class ColumnBuilder
                 if (t.Lexemes[scans[k].Lexeme].Priority > t.Lexemes[scans[best].Lexeme].Priority) best = k;
             mode = t.Modes.Apply(scans[best].Origin.Mode, t.Lexemes[scans[best].Lexeme].Commands);
             if (mode == LexerModes.Invalid) return null;
-            if (scans.Count > 1) scans = scans.Where(s => t.Modes.Apply(s.Origin.Mode, t.Lexemes[s.Lexeme].Commands) == mode).ToList();
+            if (scans.Count > 1) scans = InMode(t, scans, mode);
         }
         var col = Begin(offset, mode);
         // After a final lexeme (a fill-in-the-middle cut lexeme) the text ends: not even an ignored lexeme may follow.
@@ -59,6 +59,15 @@ internal sealed class ColumnBuilder
             onlyFinal &= t.Lexemes[lexeme].Final;
         }
         return Close(col, allowIgnored: !onlyFinal);
+    }
+
+    // Apart from Build: a lambda capturing its locals would allocate its closure on every call of Build, modes or not.
+    private static List<(Column Origin, int Lexeme)> InMode(CompiledGrammar.Tables t, List<(Column Origin, int Lexeme)> scans, int mode)
+    {
+        var kept = new List<(Column Origin, int Lexeme)>(scans.Count);
+        foreach (var s in scans)
+            if (t.Modes!.Apply(s.Origin.Mode, t.Lexemes[s.Lexeme].Commands) == mode) kept.Add(s);
+        return kept;
     }
 
     /// <summary>

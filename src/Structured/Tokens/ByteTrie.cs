@@ -25,24 +25,49 @@ internal sealed class ByteTrie
 
     public int MaxDepth { get; private init; }
 
-    public static ByteTrie Build(List<(byte[] Key, int Value)> entries)
+    // Builds run one at a time per thread, many thousand times per process: the working lists are the thread's.
+    private sealed class Scratch
     {
-        entries.Sort((a, b) =>
+        public readonly List<byte> Bytes = [];
+        public readonly List<ushort> Depth = [];
+        public readonly List<int> Starts = [];
+        public readonly List<int> Values = [];
+        public readonly List<int> Path = [];
+    }
+
+    [ThreadStatic] private static Scratch? t_scratch;
+
+    /// <summary>The trie of the token suffixes <c>vocab[Token][Cut..]</c>, each with its token as value. Sorts <paramref name="entries"/>.</summary>
+    public static ByteTrie Build(TokenVocabulary vocab, Span<Masks.TokenSuffix> entries)
+    {
+        entries.Sort(new SuffixOrder(vocab));
+        var s = t_scratch ??= new Scratch();
+        var bytes = s.Bytes;
+        var depth = s.Depth;
+        var starts = s.Starts;
+        var values = s.Values;
+        var path = s.Path;
+        bytes.Clear();
+        depth.Clear();
+        starts.Clear();
+        values.Clear();
+        path.Clear();
+        bytes.Add(0);
+        depth.Add(0);
+        starts.Add(0);
+        path.Add(0);
+        ReadOnlySpan<byte> prev = default;
+        bool first = true;
+        int maxDepth = 0;
+        // In sorted order a key comes before every longer key it is a prefix of, so nodes are made in depth-first order
+        // and each node's values arrive right after it is made: the values are already in node order.
+        foreach (var e in entries)
         {
-            int c = a.Key.AsSpan().SequenceCompareTo(b.Key);
-            return c != 0 ? c : a.Value.CompareTo(b.Value);
-        });
-        var bytes = new List<byte> { 0 };
-        var depth = new List<ushort> { 0 };
-        var valueLists = new List<List<int>?> { null };
-        var path = new List<int> { 0 };
-        byte[]? prev = null;
-        foreach (var (key, value) in entries)
-        {
-            int common = prev is null ? 0 : key.AsSpan().CommonPrefixLength(prev);
-            if (prev is not null && common == key.Length && key.Length == prev.Length)
+            var key = vocab[e.Token][e.Cut..];
+            int common = first ? 0 : key.CommonPrefixLength(prev);
+            if (!first && common == key.Length && key.Length == prev.Length)
             {
-                (valueLists[path[key.Length]] ??= []).Add(value);
+                values.Add(e.Token);
                 continue;
             }
             path.RemoveRange(common + 1, path.Count - common - 1);
@@ -51,24 +76,24 @@ internal sealed class ByteTrie
                 path.Add(bytes.Count);
                 bytes.Add(key[k]);
                 depth.Add((ushort)(k + 1));
-                valueLists.Add(null);
+                starts.Add(values.Count);
             }
-            (valueLists[path[key.Length]] ??= []).Add(value);
+            maxDepth = Math.Max(maxDepth, key.Length);
+            values.Add(e.Token);
             prev = key;
+            first = false;
         }
-        int n = bytes.Count;
+        starts.Add(values.Count);
         var d = depth.ToArray();
-        var end = TokenTrie.SubtreeEnds(d);
-        var starts = new int[n + 1];
-        var values = new List<int>();
-        for (int i = 0; i < n; i++)
+        return new ByteTrie(bytes.ToArray(), d, TokenTrie.SubtreeEnds(d), starts.ToArray(), values.ToArray()) { MaxDepth = maxDepth };
+    }
+
+    private readonly struct SuffixOrder(TokenVocabulary vocab) : IComparer<Masks.TokenSuffix>
+    {
+        public int Compare(Masks.TokenSuffix a, Masks.TokenSuffix b)
         {
-            starts[i] = values.Count;
-            if (valueLists[i] is { } vl) values.AddRange(vl);
+            int c = vocab[a.Token][a.Cut..].SequenceCompareTo(vocab[b.Token][b.Cut..]);
+            return c != 0 ? c : a.Token.CompareTo(b.Token);
         }
-        starts[n] = values.Count;
-        int maxDepth = 0;
-        foreach (var x in d) maxDepth = Math.Max(maxDepth, x);
-        return new ByteTrie(bytes.ToArray(), d, end, starts, values.ToArray()) { MaxDepth = maxDepth };
     }
 }
