@@ -34,7 +34,7 @@ internal sealed partial class TermStore
 
     /// <summary>The lock that guards every mutation; lexer tables over this store take it too.</summary>
     internal object Gate => _gate;
-    private readonly List<Term> _terms = [];
+    private readonly Internal.PagedList<Term> _terms = new();
     // Interned terms by id, compared through _terms: a set of ints stays small where a dictionary keyed by whole
     // terms would copy 80-byte entries on every resize. Lookups go by a probe that holds a term's fields.
     private readonly HashSet<int> _intern;
@@ -221,7 +221,7 @@ internal sealed partial class TermStore
     {
         if (t >= _exactFingerprints.Length)
         {
-            int size = Math.Max(_terms.Count, 2 * _exactFingerprints.Length);
+            int size = Math.Max(_terms.Count, _derivs.Length); // grown with the other per-term arrays, not once per new term
             Array.Resize(ref _exactFingerprints, size);
             Array.Resize(ref _maxCount, size);
         }

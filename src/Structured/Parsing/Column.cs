@@ -15,8 +15,8 @@ internal sealed class Column
 {
     private static int s_nextId;
     // Both read without a lock on every completion and every crossing (see AppendOnlyTable).
-    private Internal.AppendOnlyTable<Item?> _leo = Internal.AppendOnlyTable<Item?>.Empty;
-    private Internal.AppendOnlyTable<object> _next = Internal.AppendOnlyTable<object>.Empty; // WeakReference<Column> or NoColumn
+    private Internal.AppendOnlyTable<Item?>.Entry[] _leo = Internal.AppendOnlyTable<Item?>.Empty;
+    private Internal.AppendOnlyTable<object>.Entry[] _next = Internal.AppendOnlyTable<object>.Empty; // WeakReference<Column> or NoColumn
     private static readonly object NoColumn = new();
 
     public Column(long offset)
@@ -168,7 +168,7 @@ internal sealed class Column
     public bool TryGetNext(int key, out Column? next)
     {
         next = null;
-        if (!Volatile.Read(ref _next).TryGetValue(key, out var entry)) return false;
+        if (!Internal.AppendOnlyTable<object>.TryGetValue(Volatile.Read(ref _next), key, out var entry)) return false;
         if (entry == NoColumn) return true;
         return ((WeakReference<Column>)entry).TryGetTarget(out next);
     }
@@ -176,7 +176,7 @@ internal sealed class Column
     public void SetNext(int key, Column? next) =>
         Internal.AppendOnlyTable<object>.Set(ref _next, key, next is null ? NoColumn : new WeakReference<Column>(next), replace: true); // a collected column is replaced
 
-    private bool TryGetLeo(int nt, out Item? item) => Volatile.Read(ref _leo).TryGetValue(nt, out item);
+    private bool TryGetLeo(int nt, out Item? item) => Internal.AppendOnlyTable<Item?>.TryGetValue(Volatile.Read(ref _leo), nt, out item);
 
     // Another thread may have computed the same value first: the first one stays.
     private void SetLeo(int nt, Item? item) => Internal.AppendOnlyTable<Item?>.Set(ref _leo, nt, item, replace: false);

@@ -22,15 +22,15 @@ public class AppendOnlyTableTests
             {
                 AppendOnlyTable<string>.Set(ref table, key, value.ToString(), replace);
                 if (replace || !model.ContainsKey(key)) model[key] = value.ToString();
-                Assert.Equal(model.Count, table.Count);
+                Assert.Equal(model.Count, AppendOnlyTable<string>.Count(table));
             }
             foreach (var (key, value) in model)
             {
-                Assert.True(table.TryGetValue(key, out var found));
+                Assert.True(AppendOnlyTable<string>.TryGetValue(table, key, out var found));
                 Assert.Equal(value, found);
             }
-            Assert.False(table.TryGetValue(41, out _));
-            Assert.Equal(0, AppendOnlyTable<string>.Empty.Count); // the shared empty table is never written
+            Assert.False(AppendOnlyTable<string>.TryGetValue(table, 41, out _));
+            Assert.Empty(AppendOnlyTable<string>.Empty); // the shared empty table is never written
         }).QuickCheckThrowOnFailure();
     }
 
@@ -44,14 +44,14 @@ public class AppendOnlyTableTests
             for (int i = 0; i < 20_000; i++)
             {
                 int key = rng.Next(500);
-                if (Volatile.Read(ref table).TryGetValue(key, out int? v)) Assert.Equal(key * 3, v);
+                if (AppendOnlyTable<int?>.TryGetValue(Volatile.Read(ref table), key, out int? v)) Assert.Equal(key * 3, v);
                 else AppendOnlyTable<int?>.Set(ref table, key, key * 3, replace: false);
             }
         });
-        Assert.Equal(500, table.Count);
+        Assert.Equal(500, AppendOnlyTable<int?>.Count(table));
         for (int key = 0; key < 500; key++)
         {
-            Assert.True(table.TryGetValue(key, out int? v));
+            Assert.True(AppendOnlyTable<int?>.TryGetValue(table, key, out int? v));
             Assert.Equal(key * 3, v);
         }
     }
