@@ -111,7 +111,7 @@ internal sealed partial class TermStore
         {
             case Kind.Bytes:
                 {
-                    var blockOf = new byte[256];
+                    Span<byte> blockOf = stackalloc byte[256];
                     var set = SetOf(term);
                     bool first = set.Contains(0);
                     for (int b = 0; b < 256; b++) blockOf[b] = set.Contains((byte)b) == first ? (byte)0 : (byte)1;
@@ -169,15 +169,11 @@ internal sealed partial class TermStore
     {
         var lookup = _partitionIds.GetAlternateLookup<ReadOnlySpan<byte>>();
         if (lookup.TryGetValue(blockOf, out int id)) return id;
-        int count = 0;
-        foreach (byte x in blockOf) count = Math.Max(count, x + 1);
-        var blocks = new ByteSet[count];
-        for (int b = 0; b < 256; b++) blocks[blockOf[b]] = blocks[blockOf[b]].Add((byte)b);
-        var copy = blockOf.ToArray();
+        var shared = SharedPartitions.Get(blockOf);
         id = _blockOf.Count;
-        _blockOf.Add(copy);
-        _blocks.Add(blocks);
-        _partitionIds[new ContentKey<byte>(copy)] = id;
+        _blockOf.Add(shared.BlockOf);
+        _blocks.Add(shared.Blocks);
+        _partitionIds[new ContentKey<byte>(shared.BlockOf)] = id;
         return id;
     }
 
@@ -193,8 +189,8 @@ internal sealed partial class TermStore
     // Exact fingerprints by term id (zero while unknown): the common case, read without hashing a key. Only terms with
     // a count past the horizon (_maxCount) fingerprint differently within it, and only those go through the dictionary.
     // Both grow on demand: most terms (those of liveness searches, say) are never fingerprinted.
-    private Fingerprint[] _exactFingerprints = [];
-    private int[] _maxCount = []; // per term: 1 + the largest count a horizon could cut, 0 while unknown
+    private readonly Internal.PagedArray<Fingerprint> _exactFingerprints = new();
+    private readonly Internal.PagedArray<int> _maxCount = new(); // per term: 1 + the largest count a horizon could cut, 0 while unknown
     private readonly Dictionary<(int Term, int Horizon), Fingerprint> _cutFingerprints = [];
 
     /// <summary>
@@ -219,12 +215,6 @@ internal sealed partial class TermStore
 
     private Fingerprint FingerprintLocked(int t, int horizon)
     {
-        if (t >= _exactFingerprints.Length)
-        {
-            int size = Math.Max(_terms.Count, _derivs.Length); // grown with the other per-term arrays, not once per new term
-            Array.Resize(ref _exactFingerprints, size);
-            Array.Resize(ref _maxCount, size);
-        }
         // Counts within the horizon are not cut, so the fingerprint is the exact one (a Boolean term's count is 0).
         if (MaxCountLocked(t) <= horizon) return ExactFingerprintLocked(t);
         if (_cutFingerprints.TryGetValue((t, horizon), out var known)) return known;
