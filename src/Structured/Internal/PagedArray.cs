@@ -2,13 +2,15 @@ namespace Structured.Internal;
 
 /// <summary>
 /// An array indexed by id whose pages are made on their first write: a slot never written reads as default, and
-/// growing never copies. For values that only some ids ever get (the term store's fingerprints: a grammar's terms
-/// are mostly states of liveness searches, which are never fingerprinted).
+/// growing never copies a page (the first page grows like a list, so a small store stays small). For the term
+/// store's per-term data (derivative rows, partitions, fingerprints): terms are added on the mask path, and
+/// doubling whole arrays there copied them into ever larger, eventually large-object, arrays.
 /// </summary>
-internal sealed class PagedArray<T> where T : struct
+internal sealed class PagedArray<T>
 {
     private const int PageBits = 10;
     private const int PageSize = 1 << PageBits;
+    private const int FirstPageStart = 64;
     private T[]?[] _pages = [];
 
     /// <summary>The value at <paramref name="index"/> (≥ 0), default while unwritten.</summary>
@@ -16,14 +18,16 @@ internal sealed class PagedArray<T> where T : struct
     {
         get
         {
-            int page = index >> PageBits;
-            return (uint)page < (uint)_pages.Length && _pages[page] is { } items ? items[index & (PageSize - 1)] : default;
+            int page = index >> PageBits, at = index & (PageSize - 1);
+            return (uint)page < (uint)_pages.Length && _pages[page] is { } items && at < items.Length ? items[at] : default!;
         }
         set
         {
-            int page = index >> PageBits;
+            int page = index >> PageBits, at = index & (PageSize - 1);
             if (page >= _pages.Length) Array.Resize(ref _pages, Math.Max(page + 1, 2 * _pages.Length));
-            (_pages[page] ??= new T[PageSize])[index & (PageSize - 1)] = value;
+            var items = _pages[page] ??= new T[page == 0 ? Math.Max(FirstPageStart, at + 1) : PageSize];
+            if (at >= items.Length) Array.Resize(ref _pages[page], Math.Min(PageSize, Math.Max(at + 1, 2 * items.Length)));
+            _pages[page]![at] = value;
         }
     }
 }

@@ -40,8 +40,8 @@ internal sealed partial class TermStore
     private readonly HashSet<int> _intern;
     private readonly HashSet<int>.AlternateLookup<Probe> _lookup;
     private readonly Dictionary<CodePointSet, int> _classes = [];
-    private int[]?[] _derivs = new int[]?[64];
-    private int[]?[] _pruned = new int[]?[64];
+    private readonly Internal.PagedArray<int[]?> _derivs = new();
+    private readonly Internal.PagedArray<int[]?> _pruned = new();
 
     /// <summary>Creates a store.</summary>
     /// <param name="maxTerms">The limit on distinct terms.</param>
@@ -80,7 +80,7 @@ internal sealed partial class TermStore
     private readonly List<ByteSet[]> _blocks = [];        // per partition: the classes
     private readonly Dictionary<ContentKey<byte>, int> _partitionIds = new(ContentKey<byte>.Comparer.Instance);
     private readonly Dictionary<(int, int), int> _refined = [];
-    private int[] _partitionOf = new int[64];             // per term: partition id + 1, 0 while unknown
+    private readonly Internal.PagedArray<int> _partitionOf = new(); // per term: partition id + 1, 0 while unknown
     private readonly int _singletons;                     // every byte its own class: the rows' layout without byte classes
 
     /// <summary>
@@ -432,7 +432,7 @@ internal sealed partial class TermStore
         if (row[k] >= 0) return row[k];
         int d = DeriveRaw(t, b);
         if (d != Nothing && _terms[d].Boolean && !IsLiveLocked(d)) d = Nothing;
-        row[k] = d; // the row object is shared by the grown outer array, so this write reaches it
+        row[k] = d;
         return d;
     }
 
@@ -781,16 +781,6 @@ internal sealed partial class TermStore
         if ((id & 4095) == 0) CheckDeadline();
         _terms.Add(t);
         _intern.Add(id);
-        if (id >= _derivs.Length)
-        {
-            var grown = new int[]?[_derivs.Length * 2];
-            Array.Copy(_derivs, grown, _derivs.Length);
-            Volatile.Write(ref _derivs, grown);
-            var grownPruned = new int[]?[grown.Length];
-            Array.Copy(_pruned, grownPruned, _pruned.Length);
-            Volatile.Write(ref _pruned, grownPruned);
-            Array.Resize(ref _partitionOf, grown.Length);
-        }
         return id;
     }
 

@@ -87,7 +87,7 @@ public sealed class ParserState
     private bool ComputeAccepting()
     {
         var lexer = Grammar.T.Lexer;
-        var bases = new List<Column>();
+        List<Column>? bases = null; // asked of every state a mask is made for: most have no pending longest match
         foreach (var t in _threads)
         {
             if (t.Fresh)
@@ -97,7 +97,7 @@ public sealed class ParserState
             }
             var st = lexer[t.LexerState];
             if (st.EndIfLongest.Length == 0) continue;
-            Stepper.For(Grammar).CommitLongest(t.Column, t.LexerState, Offset, bases);
+            Stepper.For(Grammar).CommitLongest(t.Column, t.LexerState, Offset, bases ??= []);
             foreach (var c in bases) if (c.Accepting) return true;
         }
         return false;
