@@ -90,9 +90,8 @@ internal sealed class LexerTokenClass
 
     [ThreadStatic] private static uint[]? t_scratch;
     [ThreadStatic] private static SubtreeClass?[]? t_subs;
-    // The groups by boundary state, with their lists kept for the thread's next build (builds do not nest).
+    // The groups by boundary state (builds do not nest; most classes have a few groups, so only the table is kept).
     [ThreadStatic] private static Dictionary<(int, bool), List<SuffixGroup>>? t_groups;
-    [ThreadStatic] private static List<List<SuffixGroup>>? t_spareLists;
     [ThreadStatic] private static List<TokenSuffix>? t_suffixes;
 
     public required Crossing[] Crossings { get; init; }
@@ -124,12 +123,6 @@ internal sealed class LexerTokenClass
         if (dense) vocab.TrieTokenBits.AsSpan(0, words).CopyTo(allowed);
         else Array.Clear(allowed);
         var groups = t_groups ??= [];
-        var spare = t_spareLists ??= [];
-        foreach (var used in groups.Values)
-        {
-            used.Clear();
-            spare.Add(used);
-        }
         groups.Clear();
         for (int child = 1; child < trie.NodeCount; child = trie.SubtreeEnd[child])
         {
@@ -143,16 +136,7 @@ internal sealed class LexerTokenClass
                 // Merged by this grammar's state at the boundary, not by its signature: states that lex alike may end
                 // different lexemes, which the parser tells apart.
                 var at = (g.StateFrom(lexer, state), g.Commit);
-                if (!groups.TryGetValue(at, out var list))
-                {
-                    if (spare.Count > 0)
-                    {
-                        list = spare[^1];
-                        spare.RemoveAt(spare.Count - 1);
-                    }
-                    else list = [];
-                    groups[at] = list;
-                }
+                if (!groups.TryGetValue(at, out var list)) groups[at] = list = [];
                 list.Add(g);
             }
         }
