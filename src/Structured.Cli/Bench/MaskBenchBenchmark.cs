@@ -19,7 +19,6 @@ namespace Structured.Cli.Bench;
 /// </summary>
 internal static class MaskBenchBenchmark
 {
-    // A compile error's cause without the schema-specific parts (pointer, names, numbers), for a histogram.
     // Keeps the five slowest masks (schema id, token index, microseconds).
     private static void NoteSlowest(List<(string Schema, int Token, double Us)> slowest, string schema, int token, double us)
     {
@@ -33,6 +32,17 @@ internal static class MaskBenchBenchmark
         slowest.Add((schema, token, us));
     }
 
+    // The last collection, for the dump: compacted or not, its generation, and each generation's size before and
+    // after it in KB (a young collection's pause follows what it copies, which these show).
+    private static string GcInfo(TimeSpan paused)
+    {
+        if (paused == TimeSpan.Zero) return "-";
+        var i = GC.GetGCMemoryInfo(GCKind.Any);
+        var g = i.GenerationInfo;
+        return $"c{(i.Compacted ? 1 : 0)} g{i.Generation} g0 {g[0].SizeBeforeBytes >> 10}->{g[0].SizeAfterBytes >> 10} g1 {g[1].SizeBeforeBytes >> 10}->{g[1].SizeAfterBytes >> 10} g2 {g[2].SizeBeforeBytes >> 10}->{g[2].SizeAfterBytes >> 10} loh {g[3].SizeBeforeBytes >> 10}->{g[3].SizeAfterBytes >> 10}";
+    }
+
+    // A compile error's cause without the schema-specific parts (pointer, names, numbers), for a histogram.
     private static string ReasonOf(GrammarException e)
     {
         string r = e is Structured.Schemas.SchemaException se ? se.SchemaReason : e.Reason;
@@ -64,7 +74,7 @@ internal static class MaskBenchBenchmark
         bool trace = Environment.GetEnvironmentVariable("STRUCTURED_BENCH_TRACE") is not null;
         // Every timed mask as "schema, token, µs, lexer states with a token class so far, µs of it in GC pauses, the oldest
         // generation collected in it, KB the last collection promoted, µs this thread spent compiling methods in it, the
-        // text just before it", for finding where the tail is.
+        // last collection's sizes (GcInfo), the text just before it", for finding where the tail is.
         using var dump = Environment.GetEnvironmentVariable("STRUCTURED_BENCH_DUMP") is { } dumpPath ? new StreamWriter(dumpPath) : null;
         var compileMs = new List<double>();
         var reasons = new Dictionary<string, int>(StringComparer.Ordinal);
@@ -184,7 +194,7 @@ internal static class MaskBenchBenchmark
                                 if (dump is not null)
                                 {
                                     var before = System.Text.Encoding.UTF8.GetString(System.Runtime.InteropServices.CollectionsMarshal.AsSpan(prefix)[Math.Max(0, prefix!.Count - 40)..]);
-                                    dump.WriteLine($"{schemaId}\t{i}\t{us:0.0}\t{masker.CachedLexerStates}\t{paused.TotalMicroseconds:0}\t{(GC.CollectionCount(2) > g2 ? 2 : GC.CollectionCount(1) > g1 ? 1 : 0)}\t{(paused > TimeSpan.Zero ? GC.GetGCMemoryInfo().PromotedBytes / 1024 : 0)}\t{(System.Runtime.JitInfo.GetCompilationTime(currentThread: true) - j0).TotalMicroseconds:0}\t{before.Replace("\t", "\\t").Replace("\n", "\\n")}");
+                                    dump.WriteLine($"{schemaId}\t{i}\t{us:0.0}\t{masker.CachedLexerStates}\t{paused.TotalMicroseconds:0}\t{(GC.CollectionCount(2) > g2 ? 2 : GC.CollectionCount(1) > g1 ? 1 : 0)}\t{(paused > TimeSpan.Zero ? GC.GetGCMemoryInfo().PromotedBytes / 1024 : 0)}\t{(System.Runtime.JitInfo.GetCompilationTime(currentThread: true) - j0).TotalMicroseconds:0}\t{GcInfo(paused)}\t{before.Replace("\t", "\\t").Replace("\n", "\\n")}");
                                 }
                             }
                             int id = i < ids.Count ? ids[i] : stop;

@@ -19,7 +19,12 @@ internal readonly record struct LexemeSpec(int Term, LexemeMatch Match, bool Ign
 /// The combined lexer: a lazily built DFA whose state is the set of (lexeme, regex term) pairs still alive.
 /// Each Earley column allows a set of lexemes; its start state holds just those, so the lexer tracks only what the parser can take.
 /// </summary>
-/// <remarks>Transitions of known states are read without a lock; new states are built under one.</remarks>
+/// <remarks>
+/// Transitions of known states are read without a lock; new states are built under one. A state is a record in a
+/// page of records, and its lists (pairs, ending lexemes, transition row) are slices of an <see cref="Internal.IntArena"/>:
+/// a large schema makes tens of thousands of states on the mask path, and as five small objects each they were most of
+/// what the collector copied inside masks.
+/// </remarks>
 internal sealed class LexerTable
 {
     public const int Dead = 0;
@@ -28,18 +33,35 @@ internal sealed class LexerTable
     // but when it matches, lower-ranked lexemes of the same length do not end either (so keywords stay reserved).
     private const int ShadowFlag = 1 << 30;
 
-    internal sealed class State
+    /// <summary>A lexer state. Fields are written under the table's lock; the row and the signature are published last.</summary>
+    internal struct StateInfo
     {
-        public required int[] Pairs;          // lexeme, term, lexeme, term … sorted by lexeme
-        public int[]? Next;                   // per byte class: state id, or -1 when not built yet; null until a first transition is asked for (many states never are)
-        public byte[]? ClassOf;               // each byte's class: bytes that every pair's term treats alike lead to the same state (set before Next)
-        public required int[] EndNow;         // lexemes that end here at once (AllEnds or Shortest)
-        public bool EndNowGoesOn;             // some lexeme of EndNow may be followed by more text (none is when all are final)
-        public required int[] EndIfLongest;   // Longest lexemes that end here unless the next byte extends the match
-        public int Continue;                  // the state that keeps lexing after EndNow (Shortest lexemes and finished matches removed)
-        public bool LongestEndsIgnoredOnly;   // EndIfLongest holds only ignored lexemes without mode commands: lexing resumes where it started
-        public Tuple<int, Fingerprint>? Signature; // (horizon, signature), published once computed (a reference, so readers need no lock)
-        public int[] Lexemes => Enumerable.Range(0, Pairs.Length / 2).Select(i => Pairs[2 * i]).Where(l => (l & ShadowFlag) == 0).ToArray();
+        internal int[] Data;                 // pairs (lexeme, term, … sorted by lexeme), then EndNow, then EndIfLongest
+        internal int DataStart;
+        internal int PairInts;
+        internal int EndNowCount;
+        internal int EndLongestCount;
+        internal int[]? Row;                 // per byte class: state id, or -1 when not built yet; null until a first transition is asked for (many states never are)
+        internal int RowStart;
+        internal byte[]? ClassOf;            // each byte's class: bytes that every pair's term treats alike lead to the same state (set before Row)
+        internal int SignatureHorizon;       // 1 + the horizon of Signature, 0 while unknown; written once
+        internal Fingerprint Signature;
+
+        /// <summary>The state that keeps lexing after EndNow (Shortest lexemes and finished matches removed).</summary>
+        public int Continue;
+
+        /// <summary>Some lexeme of EndNow may be followed by more text (none is when all are final).</summary>
+        public bool EndNowGoesOn;
+
+        /// <summary>Some Longest lexeme ends here unless the next byte extends the match.</summary>
+        public bool EndsIfLongest;
+
+        /// <summary>EndIfLongest holds only ignored lexemes without mode commands: lexing resumes where it started.</summary>
+        public bool LongestEndsIgnoredOnly;
+
+        internal readonly ReadOnlySpan<int> Pairs => Data.AsSpan(DataStart, PairInts);
+        internal readonly ReadOnlySpan<int> EndNow => Data.AsSpan(DataStart + PairInts, EndNowCount);
+        internal readonly ReadOnlySpan<int> EndIfLongest => Data.AsSpan(DataStart + PairInts + EndNowCount, EndLongestCount);
     }
 
     // The store's lock, not one of our own: grammars derived from one another (fill-in-the-middle quotients) share a
@@ -47,9 +69,15 @@ internal sealed class LexerTable
     private readonly object _gate;
     private readonly TermStore _terms;
     private readonly LexemeSpec[] _lexemes;
-    private readonly Dictionary<ContentKey<int>, int> _intern = new(ContentKey<int>.Comparer.Instance);
+    private readonly HashSet<int> _intern;
+    private readonly HashSet<int>.AlternateLookup<ReadOnlySpan<int>> _lookup;
+    private readonly Internal.IntArena _arena = new();
     private int[] _scratch = new int[16]; // the next state's pairs, under the lock
-    private State[] _states = new State[64];
+
+    // Fixed pages, never copied, so a reference into one stays valid while states are added.
+    private const int PageBits = 8;
+    private const int PageSize = 1 << PageBits;
+    private StateInfo[][] _pages = [];
     private int _count;
     private readonly System.Collections.Concurrent.ConcurrentDictionary<(ContentKey<int> Lexemes, ulong Mode), int> _startByLexemeSet = new();
 
@@ -58,10 +86,33 @@ internal sealed class LexerTable
         _terms = terms;
         _gate = terms.Gate;
         _lexemes = lexemes;
-        lock (_gate) InternLocked(Array.Empty<int>());
+        _intern = new HashSet<int>(new PairsComparer(this));
+        _lookup = _intern.GetAlternateLookup<ReadOnlySpan<int>>();
+        lock (_gate) InternLocked([]);
     }
 
     public int StateCount => Volatile.Read(ref _count);
+
+    /// <summary>The state's record (read-only; valid for the table's life).</summary>
+    public ref readonly StateInfo this[int id] => ref Volatile.Read(ref _pages)[id >> PageBits][id & (PageSize - 1)];
+
+    private ref StateInfo Write(int id) => ref _pages[id >> PageBits][id & (PageSize - 1)];
+
+    /// <summary>The lexemes that end at once in the state (AllEnds or Shortest).</summary>
+    public ReadOnlySpan<int> EndNow(int state) => this[state].EndNow;
+
+    /// <summary>The Longest lexemes that end in the state unless the next byte extends the match.</summary>
+    public ReadOnlySpan<int> EndIfLongest(int state) => this[state].EndIfLongest;
+
+    /// <summary>The lexemes still alive in the state (shadows left out).</summary>
+    public int[] Lexemes(int state)
+    {
+        var pairs = this[state].Pairs;
+        var result = new List<int>(pairs.Length / 2);
+        for (int i = 0; i < pairs.Length; i += 2)
+            if ((pairs[i] & ShadowFlag) == 0) result.Add(pairs[i]);
+        return result.ToArray();
+    }
 
     /// <summary>
     /// What the state does on every string of at most <paramref name="horizon"/> bytes, as a hash: the multiset of its
@@ -72,8 +123,9 @@ internal sealed class LexerTable
     /// </summary>
     public Fingerprint Signature(int state, int horizon)
     {
-        var st = this[state];
-        if (Volatile.Read(ref st.Signature) is { } known && known.Item1 == horizon) return known.Item2;
+        ref readonly var st = ref this[state];
+        int known = Volatile.Read(in st.SignatureHorizon);
+        if (known == horizon + 1) return st.Signature;
         lock (_gate)
         {
             var pairs = st.Pairs;
@@ -89,12 +141,16 @@ internal sealed class LexerTable
             parts.Sort();
             var sig = Fingerprint.Seed(101);
             foreach (var p in parts) sig = sig.Add(p);
-            Volatile.Write(ref st.Signature, Tuple.Create(horizon, sig));
+            // Kept for the first horizon asked (every masker of a vocabulary asks the same one); others are recomputed.
+            ref var w = ref Write(state);
+            if (w.SignatureHorizon == 0)
+            {
+                w.Signature = sig;
+                Volatile.Write(ref w.SignatureHorizon, horizon + 1);
+            }
             return sig;
         }
     }
-
-    public State this[int id] => Volatile.Read(ref _states)[id];
 
     /// <summary>
     /// The start state for a set of allowed lexemes, given in increasing order, in the lexer mode whose bit is
@@ -120,12 +176,11 @@ internal sealed class LexerTable
                 pairs.Add(k | ShadowFlag);
                 pairs.Add(_lexemes[k].Term);
             }
-            s = InternLocked(pairs.ToArray());
+            s = InternLocked(System.Runtime.InteropServices.CollectionsMarshal.AsSpan(pairs));
             _startByLexemeSet[key] = s;
             return s;
         }
     }
-
     // Literal lexemes outside the allowed set that an allowed, lower-ranked longest-match lexeme also matches.
     private List<int> Shadows(int[] allowed, ulong mode)
     {
@@ -186,26 +241,40 @@ internal sealed class LexerTable
         return _terms.IsNullable(term);
     }
 
+    /// <summary>
+    /// The state's transition row when it has one (entries by <paramref name="classOf"/>[byte] from <paramref name="start"/>;
+    /// -1 where not built yet), for walks that step from one state on many bytes; null before its first transition.
+    /// </summary>
+    public int[]? RowOf(int state, out int start, out byte[]? classOf)
+    {
+        ref readonly var st = ref this[state];
+        var row = Volatile.Read(in st.Row);
+        start = st.RowStart;
+        classOf = st.ClassOf;
+        return row;
+    }
+
     /// <summary>The state after <paramref name="b"/>; <see cref="Dead"/> when no allowed lexeme can take it.</summary>
     public int Next(int state, byte b)
     {
-        var st = Volatile.Read(ref _states)[state];
-        if (Volatile.Read(ref st.Next) is { } known)
+        ref readonly var st = ref this[state];
+        if (Volatile.Read(in st.Row) is { } known)
         {
-            int v = Volatile.Read(ref known[st.ClassOf![b]]);
+            int v = Volatile.Read(ref known[st.RowStart + st.ClassOf![b]]);
             if (v >= 0) return v;
         }
         lock (_gate)
         {
-            var row = st.Next;
+            var row = st.Row;
             if (row is null)
             {
-                st.ClassOf = _terms.JointClassesLocked(st.Pairs, out int classes);
-                row = new int[classes];
-                Array.Fill(row, -1);
-                Volatile.Write(ref st.Next, row);
+                ref var w = ref Write(state);
+                w.ClassOf = _terms.JointClassesLocked(w.Pairs, out int classes);
+                row = _arena.Allocate(classes, out w.RowStart);
+                row.AsSpan(w.RowStart, classes).Fill(-1);
+                Volatile.Write(ref w.Row, row);
             }
-            int k = st.ClassOf![b];
+            int k = st.RowStart + st.ClassOf![b];
             if (row[k] >= 0) return row[k];
             var pairs = st.Pairs;
             if (_scratch.Length < pairs.Length) _scratch = new int[pairs.Length];
@@ -223,18 +292,14 @@ internal sealed class LexerTable
         }
     }
 
+    // The state's lists while it is made; under the lock, and each is read out before the recursive call below.
     private readonly List<int> _endNowScratch = [];
     private readonly List<int> _endLongestScratch = [];
     private readonly List<int> _keepScratch = [];
 
-    private int InternLocked(ReadOnlySpan<int> pairs) =>
-        _intern.GetAlternateLookup<ReadOnlySpan<int>>().TryGetValue(pairs, out int id) ? id : InternLocked(pairs.ToArray());
-
-    private int InternLocked(int[] pairs)
+    private int InternLocked(ReadOnlySpan<int> pairs)
     {
-        var key = new ContentKey<int>(pairs);
-        if (_intern.TryGetValue(key, out int id)) return id;
-        // Under the lock, and each list is read out before the recursive call below: one set per table is enough.
+        if (_lookup.TryGetValue(pairs, out int id)) return id;
         var endNow = _endNowScratch;
         var endLongest = _endLongestScratch;
         var keep = _keepScratch;
@@ -260,28 +325,45 @@ internal sealed class LexerTable
             if (!stops) { keep.Add(lex); keep.Add(term); }
         }
         id = _count;
-        var state = new State
+        if ((id >> PageBits) >= _pages.Length)
         {
-            Pairs = pairs,
-            EndNow = endNow.ToArray(),
-            EndNowGoesOn = AnyNotFinal(endNow),
-            EndIfLongest = endLongest.ToArray(),
-            LongestEndsIgnoredOnly = endLongest.Count > 0 && AllIgnoredWithoutCommands(endLongest),
-        };
-        if (id >= _states.Length)
-        {
-            var grown = new State[_states.Length * 2];
-            Array.Copy(_states, grown, _states.Length);
-            Volatile.Write(ref _states, grown);
+            var grown = new StateInfo[_pages.Length + 1][];
+            Array.Copy(_pages, grown, _pages.Length);
+            grown[^1] = new StateInfo[PageSize];
+            Volatile.Write(ref _pages, grown);
         }
-        _states[id] = state;
-        _intern[key] = id;
+        var data = _arena.Allocate(pairs.Length + endNow.Count + endLongest.Count, out int at);
+        pairs.CopyTo(data.AsSpan(at));
+        endNow.CopyTo(data.AsSpan(at + pairs.Length));
+        endLongest.CopyTo(data.AsSpan(at + pairs.Length + endNow.Count));
+        ref var st = ref Write(id);
+        st.Data = data;
+        st.DataStart = at;
+        st.PairInts = pairs.Length;
+        st.EndNowCount = endNow.Count;
+        st.EndLongestCount = endLongest.Count;
+        st.EndNowGoesOn = AnyNotFinal(endNow);
+        st.EndsIfLongest = endLongest.Count > 0;
+        st.LongestEndsIgnoredOnly = endLongest.Count > 0 && AllIgnoredWithoutCommands(endLongest);
+        _intern.Add(id);
         Volatile.Write(ref _count, id + 1);
-        state.Continue = keep.Count == pairs.Length ? id : InternLocked(keep.ToArray());
+        bool keepsAll = keep.Count == pairs.Length;
+        // The recursive call overwrites the scratch lists: the kept pairs go to the arena first (they are a slice of
+        // this state's own pairs' layout, so they cannot be looked up in place).
+        int cont = id;
+        if (!keepsAll)
+        {
+            Span<int> kept = keep.Count <= 64 ? stackalloc int[keep.Count] : new int[keep.Count];
+            keep.CopyTo(kept);
+            cont = InternLocked(kept);
+        }
+        Write(id).Continue = cont;
         if (id == Dead)
         {
-            state.ClassOf = _terms.JointClassesLocked([], out int classes); // one class (one per byte without byte classes)
-            Volatile.Write(ref state.Next, new int[classes]);                // all zeros: every byte stays dead
+            ref var dead = ref Write(id);
+            dead.ClassOf = _terms.JointClassesLocked([], out int classes); // one class (one per byte without byte classes)
+            var row = _arena.Allocate(classes, out dead.RowStart);     // all zeros: every byte stays dead
+            Volatile.Write(ref dead.Row, row);
         }
         return id;
     }
@@ -301,4 +383,24 @@ internal sealed class LexerTable
         return true;
     }
 
+    // States are interned by their pairs, compared where they lie in the arena; a lookup by span copies nothing.
+    private sealed class PairsComparer(LexerTable table) : IEqualityComparer<int>, IAlternateEqualityComparer<ReadOnlySpan<int>, int>
+    {
+        public bool Equals(int x, int y) => x == y || table.Write(x).Pairs.SequenceEqual(table.Write(y).Pairs);
+
+        public int GetHashCode(int id) => HashOf(table.Write(id).Pairs);
+
+        public bool Equals(ReadOnlySpan<int> pairs, int id) => pairs.SequenceEqual(table.Write(id).Pairs);
+
+        public int GetHashCode(ReadOnlySpan<int> pairs) => HashOf(pairs);
+
+        public int Create(ReadOnlySpan<int> pairs) => throw new NotSupportedException("states are added by id");
+
+        private static int HashOf(ReadOnlySpan<int> pairs)
+        {
+            var h = new HashCode();
+            h.AddBytes(System.Runtime.InteropServices.MemoryMarshal.AsBytes(pairs));
+            return h.ToHashCode();
+        }
+    }
 }

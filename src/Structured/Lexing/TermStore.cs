@@ -40,8 +40,12 @@ internal sealed partial class TermStore
     private readonly HashSet<int> _intern;
     private readonly HashSet<int>.AlternateLookup<Probe> _lookup;
     private readonly Dictionary<CodePointSet, int> _classes = [];
-    private readonly Internal.PagedArray<int[]?> _derivs = new();
-    private readonly Internal.PagedArray<int[]?> _pruned = new();
+    // Derivative rows (raw, and pruned of dead Boolean terms) as slices of one arena: a row per term as an array of
+    // its own was the largest part of what young collections copied inside masks.
+    private readonly record struct Row(int[]? Chunk, int Start);
+    private readonly Internal.PagedArray<Row> _derivs = new();
+    private readonly Internal.PagedArray<Row> _pruned = new();
+    private readonly Internal.IntArena _rows = new();
 
     /// <summary>Creates a store.</summary>
     /// <param name="maxTerms">The limit on distinct terms.</param>
@@ -424,15 +428,12 @@ internal sealed partial class TermStore
         if (!_terms[t].Boolean) return DeriveRaw(t, b);
         int k = RowIndex(t, b, out int width);
         var row = _pruned[t];
-        if (row is null)
-        {
-            row = NewRow(width);
-            _pruned[t] = row;
-        }
-        if (row[k] >= 0) return row[k];
+        if (row.Chunk is null) _pruned[t] = row = NewRow(width);
+        int known = row.Chunk![row.Start + k];
+        if (known >= 0) return known;
         int d = DeriveRaw(t, b);
         if (d != Nothing && _terms[d].Boolean && !IsLiveLocked(d)) d = Nothing;
-        row[k] = d;
+        row.Chunk[row.Start + k] = d; // chunks never move, so the slot is where it was before the recursion
         return d;
     }
 
@@ -445,23 +446,20 @@ internal sealed partial class TermStore
         return _blockOf[p][b];
     }
 
-    private static int[] NewRow(int width)
+    private Row NewRow(int width)
     {
-        var row = new int[width];
-        Array.Fill(row, -1);
-        return row;
+        var chunk = _rows.Allocate(width, out int start);
+        chunk.AsSpan(start, width).Fill(-1);
+        return new Row(chunk, start);
     }
 
     private int DeriveRaw(int t, byte b)
     {
         int k = RowIndex(t, b, out int width);
         var row = _derivs[t];
-        if (row is null)
-        {
-            row = NewRow(width);
-            _derivs[t] = row;
-        }
-        if (row[k] >= 0) return row[k];
+        if (row.Chunk is null) _derivs[t] = row = NewRow(width);
+        int known = row.Chunk![row.Start + k];
+        if (known >= 0) return known;
         var term = _terms[t];
         int d;
         switch (term.Kind)
@@ -493,7 +491,7 @@ internal sealed partial class TermStore
                 d = Nothing;
                 break;
         }
-        row[k] = d;
+        row.Chunk[row.Start + k] = d;
         return d;
     }
 

@@ -180,9 +180,9 @@ internal sealed class MaskWalker
         var lexer = _masker.Grammar.T.Lexer;
         int next = lexer.Next(t.LexerState, b);
         if (next == Lexing.LexerTable.Dead)
-            return t.Fresh || lexer[t.LexerState].EndIfLongest.Length == 0;
-        var st = lexer[next];
-        if (st.EndNow.Length != 0) return false;
+            return t.Fresh || !lexer[t.LexerState].EndsIfLongest;
+        ref readonly var st = ref lexer[next];
+        if (st.EndNowCount != 0) return false;
         output.Add(new LexThread(t.Column, st.Continue, fresh: false));
         return true;
     }

@@ -105,7 +105,7 @@ internal sealed class SuffixClass
                 if (next == LexerTable.Dead)
                 {
                     // The thread is fresh at depth 0, so it cannot commit before the first byte.
-                    if (parent != LexerTable.Dead && d > 1 && lexer[parent].EndIfLongest.Length > 0) crossing = true;
+                    if (parent != LexerTable.Dead && d > 1 && lexer[parent].EndsIfLongest) crossing = true;
                     if (crossing)
                     {
                         for (int k = 1; k < d; k++)
@@ -121,7 +121,7 @@ internal sealed class SuffixClass
                     continue;
                 }
                 src.AddTokens(i2, allowed);
-                var st = lexer[next];
+                ref readonly var st = ref lexer[next];
                 path[d] = i2;
                 ls[d] = st.Continue;
                 cross[d] = crossing || st.EndNowGoesOn;

@@ -74,7 +74,7 @@ public sealed class TokenMasker
         var lexer = Grammar.T.Lexer;
         foreach (var t in state.Threads)
         {
-            if (!t.Fresh && lexer[t.LexerState].EndIfLongest.Length > 0)
+            if (!t.Fresh && lexer[t.LexerState].EndsIfLongest)
             {
                 // The match may go on…
                 walker.AddThread(t.Column, t.LexerState, state.Offset, mask);

@@ -95,8 +95,7 @@ public sealed class ParserState
                 if (t.Column.Accepting) return true;
                 continue;
             }
-            var st = lexer[t.LexerState];
-            if (st.EndIfLongest.Length == 0) continue;
+            if (!lexer[t.LexerState].EndsIfLongest) continue;
             Stepper.For(Grammar).CommitLongest(t.Column, t.LexerState, Offset, bases ??= []);
             foreach (var c in bases) if (c.Accepting) return true;
         }
@@ -120,13 +119,12 @@ public sealed class ParserState
                 accepting |= t.Column.Accepting;
                 continue;
             }
-            var st = lexer[t.LexerState];
-            var continuing = st.Lexemes;
+            var continuing = lexer.Lexemes(t.LexerState);
             foreach (int lex in continuing)
                 AddUnique(expected, g.LexemeName(lex) + " (continued)");
             // Only tokens the parser cannot take matched here (context-free lexing): say what it wanted where they began.
             if (continuing.Length == 0) starts.Add(t.Column);
-            if (st.EndIfLongest.Length > 0)
+            if (lexer[t.LexerState].EndsIfLongest)
             {
                 Stepper.For(g).CommitLongest(t.Column, t.LexerState, offset, bases);
                 foreach (var c in bases) { starts.Add(c); accepting |= c.Accepting; }

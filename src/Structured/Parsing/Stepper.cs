@@ -83,8 +83,7 @@ internal sealed class Stepper
                 continue;
             }
             if (t.Fresh) continue;
-            var st = _lexer[t.LexerState];
-            if (st.EndIfLongest.Length == 0) continue;
+            if (!_lexer[t.LexerState].EndsIfLongest) continue;
             // The longest match ended before b: commit it, then start the next lexeme with b.
             CommitLongest(t.Column, t.LexerState, position, _bases);
             foreach (var col in _bases)
@@ -103,7 +102,7 @@ internal sealed class Stepper
 
     private void Continue(Column col, int state, List<LexThread> output)
     {
-        var st = _lexer[state];
+        ref readonly var st = ref _lexer[state];
         foreach (int lex in st.EndNow)
         {
             if (_g.T.Lexemes[lex].Ignored) { if (AfterIgnored(col, lex) is { } b && !_ignoredBases.Contains(b)) _ignoredBases.Add(b); }
@@ -150,7 +149,7 @@ internal sealed class Stepper
     public void EndNow(Column from, int state, long position, List<Column> bases)
     {
         bases.Clear();
-        var lexemes = _lexer[state].EndNow;
+        var lexemes = _lexer.EndNow(state);
         int key = int.MinValue / 2 - state;
         if (!from.TryGetNext(key, out var col))
         {
@@ -169,7 +168,7 @@ internal sealed class Stepper
     public void CommitLongest(Column from, int state, long position, List<Column> bases)
     {
         bases.Clear();
-        var lexemes = _lexer[state].EndIfLongest;
+        var lexemes = _lexer.EndIfLongest(state);
         int key = -1 - state;
         if (!from.TryGetNext(key, out var col))
         {

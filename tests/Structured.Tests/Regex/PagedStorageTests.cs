@@ -6,7 +6,7 @@ namespace Structured.Tests.Regex;
 
 /// <summary>
 /// The term store's paged storage: the list reads back what was added, across its first page's growth and page
-/// boundaries; the array reads back what was written and default elsewhere.
+/// boundaries; the array reads back what was written and default elsewhere; the arena's slices start zeroed and never overlap.
 /// </summary>
 public class PagedStorageTests
 {
@@ -38,6 +38,29 @@ public class PagedStorageTests
             Assert.Equal(n, list.Count);
             for (int i = 0; i < n; i++) Assert.Equal(i * 7L - 3, list[i]);
             Assert.Throws<ArgumentOutOfRangeException>(() => list[n]);
+        }).QuickCheckThrowOnFailure();
+    }
+
+    [Fact]
+    public void Arena_slices_start_zeroed_and_never_overlap()
+    {
+        Prop.ForAll(Gen.ListOf(Gen.OneOf(Gen.Choose(0, 300), Gen.Choose(0, 40_000))).ToArbitrary(), lengths =>
+        {
+            var arena = new IntArena();
+            var slices = new List<(int[] Chunk, int Start, int Length)>();
+            for (int k = 0; k < lengths.Count; k++)
+            {
+                var chunk = arena.Allocate(lengths[k], out int start);
+                var slice = chunk.AsSpan(start, lengths[k]);
+                Assert.True(slice.IndexOfAnyExcept(0) < 0);
+                slice.Fill(k + 1);
+                slices.Add((chunk, start, lengths[k]));
+            }
+            for (int k = 0; k < slices.Count; k++)
+            {
+                var (chunk, start, length) = slices[k];
+                Assert.True(chunk.AsSpan(start, length).IndexOfAnyExcept(k + 1) < 0);
+            }
         }).QuickCheckThrowOnFailure();
     }
 }
