@@ -44,8 +44,14 @@ internal sealed class LexerTable
         internal int[]? Row;                 // per byte class: state id, or -1 when not built yet; null until a first transition is asked for (many states never are)
         internal int RowStart;
         internal byte[]? ClassOf;            // each byte's class: bytes that every pair's term treats alike lead to the same state (set before Row)
-        internal int SignatureHorizon;       // 1 + the horizon of Signature, 0 while unknown; written once
+        // Token classes ask for two horizons (the trie's split depth and its longest token). Most states cut no count
+        // within either, and then one signature serves every horizon from ExactFrom on.
+        internal int ExactFrom;              // 1 + the least horizon at which the signature is exact, 0 while unknown; written once
+        internal Fingerprint ExactSignature;
+        internal int SignatureHorizon;       // 1 + a horizon below ExactFrom, and the signature cut there; 0 while unknown; written once
         internal Fingerprint Signature;
+        internal int SignatureHorizon2;      // the same for a second such horizon
+        internal Fingerprint Signature2;
 
         /// <summary>The state that keeps lexing after EndNow (Shortest lexemes and finished matches removed).</summary>
         public int Continue;
@@ -124,29 +130,46 @@ internal sealed class LexerTable
     public Fingerprint Signature(int state, int horizon)
     {
         ref readonly var st = ref this[state];
-        int known = Volatile.Read(in st.SignatureHorizon);
-        if (known == horizon + 1) return st.Signature;
+        int exactFrom = Volatile.Read(in st.ExactFrom);
+        if (exactFrom != 0 && horizon >= exactFrom - 1) return st.ExactSignature;
+        if (Volatile.Read(in st.SignatureHorizon) == horizon + 1) return st.Signature;
+        if (Volatile.Read(in st.SignatureHorizon2) == horizon + 1) return st.Signature2;
         lock (_gate)
         {
             var pairs = st.Pairs;
             int n = pairs.Length / 2;
+            int reach = 0;
             Span<Fingerprint> parts = n <= 32 ? stackalloc Fingerprint[n] : new Fingerprint[n];
             for (int i = 0; i < pairs.Length; i += 2)
             {
                 int lex = pairs[i];
                 var spec = _lexemes[lex & ~ShadowFlag];
+                reach = Math.Max(reach, _terms.ExactFromLocked(pairs[i + 1]));
                 parts[i / 2] = _terms.FingerprintWithin(pairs[i + 1], horizon).Add((long)spec.Match).Add(spec.Ignored ? 1 : 0).Add(spec.Rank).Add((lex & ShadowFlag) != 0 ? 1 : 0)
                     .Add(spec.Commands is null ? 0 : 1).Add(spec.Final ? 1 : 0);
             }
             parts.Sort();
             var sig = Fingerprint.Seed(101);
             foreach (var p in parts) sig = sig.Add(p);
-            // Kept for the first horizon asked (every masker of a vocabulary asks the same one); others are recomputed.
+            // Kept when exact (for every horizon from there on) or for the first two cut horizons asked; others are recomputed.
             ref var w = ref Write(state);
-            if (w.SignatureHorizon == 0)
+            if (horizon >= reach)
+            {
+                if (w.ExactFrom == 0)
+                {
+                    w.ExactSignature = sig;
+                    Volatile.Write(ref w.ExactFrom, reach + 1);
+                }
+            }
+            else if (w.SignatureHorizon == 0)
             {
                 w.Signature = sig;
                 Volatile.Write(ref w.SignatureHorizon, horizon + 1);
+            }
+            else if (w.SignatureHorizon2 == 0 && w.SignatureHorizon != horizon + 1)
+            {
+                w.Signature2 = sig;
+                Volatile.Write(ref w.SignatureHorizon2, horizon + 1);
             }
             return sig;
         }

@@ -291,6 +291,12 @@ internal sealed partial class TermStore
     // concatenations, alternations and repetitions are alive and nullable after a string exactly when their parts'
     // derivatives say so, and so are JSON bodies, whose decoded length bound may be cut (LengthBoundWithinLocked).
     // Parts have smaller ids than the terms made of them, so the arrays are already large enough for them.
+    /// <summary>
+    /// The horizon from which the term's fingerprint within it is its exact one (<see cref="FingerprintWithin"/> cuts
+    /// no count at or past it). Under the store's lock.
+    /// </summary>
+    internal int ExactFromLocked(int t) => MaxCountLocked(t);
+
     private int MaxCountLocked(int t)
     {
         int known = _maxCount[t];

@@ -90,6 +90,7 @@ internal sealed class LexerTokenClass
 
     [ThreadStatic] private static uint[]? t_scratch;
     [ThreadStatic] private static SubtreeClass?[]? t_subs;
+    [ThreadStatic] private static SubtreeClass?[]? t_deeps;
     // The groups by boundary state (builds do not nest; most classes have a few groups, so only the table is kept).
     [ThreadStatic] private static Dictionary<(int, bool), List<SuffixGroup>>? t_groups;
     [ThreadStatic] private static List<TokenSuffix>? t_suffixes;
@@ -103,18 +104,27 @@ internal sealed class LexerTokenClass
     public static LexerTokenClass Build(LexerTable lexer, TokenTrie trie, TokenVocabulary vocab, int words, int state)
     {
         var subs = t_subs ??= new SubtreeClass?[256];
+        var deeps = t_deeps ??= new SubtreeClass?[256];
         Array.Clear(subs);
+        Array.Clear(deeps);
         int allowedTokens = 0;
+        int split = trie.SplitDepth;
         for (int child = 1; child < trie.NodeCount; child = trie.SubtreeEnd[child])
         {
             byte b = trie.NodeByte[child];
             int next = lexer.Next(state, b);
             if (next == LexerTable.Dead) continue;
-            var key = (b, lexer.Signature(next, trie.MaxDepth));
+            var key = (b, lexer.Signature(next, split));
             if (!vocab.SharedSubtrees.TryGetValue(key, out var sub))
-                sub = vocab.SharedSubtrees.GetOrAdd(key, SubtreeClass.Build(lexer, trie, vocab, child, next));
+                sub = vocab.SharedSubtrees.GetOrAdd(key, SubtreeClass.Build(lexer, trie, vocab, child, next, deep: false));
             subs[b] = sub;
             allowedTokens += sub.AllowedCount;
+            if (trie.DeepestBelow[child] <= split) continue;
+            var deepKey = (b, lexer.Signature(next, trie.MaxDepth));
+            if (!vocab.SharedDeepSubtrees.TryGetValue(deepKey, out var deep))
+                deep = vocab.SharedDeepSubtrees.GetOrAdd(deepKey, SubtreeClass.Build(lexer, trie, vocab, child, next, deep: true));
+            deeps[b] = deep;
+            allowedTokens += deep.AllowedCount;
         }
         var allowed = t_scratch is { } scratch && scratch.Length == words ? scratch : t_scratch = new uint[words];
         // Inside a free string the lexer takes nearly every token: copying the all-tokens mask and clearing the few it
@@ -127,18 +137,17 @@ internal sealed class LexerTokenClass
         for (int child = 1; child < trie.NodeCount; child = trie.SubtreeEnd[child])
         {
             var sub = subs[trie.NodeByte[child]];
-            if (!dense) sub?.SetAllowed(trie, allowed);
-            else if (sub is null) trie.ClearBits(child, trie.SubtreeEnd[child], allowed);
-            else sub.KeepOnlyAllowed(trie, child, allowed);
-            if (sub is null) continue;
-            foreach (var g in sub.Groups)
+            var deep = deeps[trie.NodeByte[child]];
+            if (!dense)
             {
-                // Merged by this grammar's state at the boundary, not by its signature: states that lex alike may end
-                // different lexemes, which the parser tells apart.
-                var at = (g.StateFrom(lexer, state), g.Commit);
-                if (!groups.TryGetValue(at, out var list)) groups[at] = list = [];
-                list.Add(g);
+                sub?.SetAllowed(trie, allowed);
+                deep?.SetAllowed(trie, allowed);
             }
+            else if (sub is null) trie.ClearBits(child, trie.SubtreeEnd[child], allowed);
+            else sub.KeepOnlyAllowed(trie, child, allowed, deep);
+            if (sub is null) continue;
+            AddGroups(lexer, state, sub, groups);
+            if (deep is not null) AddGroups(lexer, state, deep, groups);
         }
         var crossings = new Crossing[groups.Count];
         int c = 0;
@@ -155,6 +164,18 @@ internal sealed class LexerTokenClass
             bits[k++] = allowed[i];
         }
         return new LexerTokenClass { AllowedWords = bits, AllowedWordIndex = index, Crossings = crossings };
+    }
+
+    // Merged by this grammar's state at the boundary, not by its signature: states that lex alike may end different
+    // lexemes, which the parser tells apart.
+    private static void AddGroups(LexerTable lexer, int state, SubtreeClass sub, Dictionary<(int, bool), List<SuffixGroup>> groups)
+    {
+        foreach (var g in sub.Groups)
+        {
+            var at = (g.StateFrom(lexer, state), g.Commit);
+            if (!groups.TryGetValue(at, out var list)) groups[at] = list = [];
+            list.Add(g);
+        }
     }
 
     private static Crossing Join(TokenVocabulary vocab, List<SuffixGroup> groups)

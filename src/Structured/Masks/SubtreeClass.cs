@@ -12,6 +12,10 @@ namespace Structured.Masks;
 /// object key, after a byte that starts none of the names a schema lists, the lexer is in the same "rest of any key"
 /// state, whichever object it is. So these are cached per vocabulary by (byte, signature of the state after it), and
 /// a new lexer state walks only the subtrees after which it does something not seen before.
+/// Each subtree is built in two parts: the nodes down to the trie's <see cref="TokenTrie.SplitDepth"/> (keyed by the
+/// state's behaviour over that many bytes), and the few deeper ones (keyed by its behaviour over the longest token).
+/// A string whose length bound is 60 characters away behaves like a free string over the first part, so each new
+/// count walks only the long tokens again. A boundary in the first part keeps the whole subtree below it in its group.
 /// </remarks>
 internal sealed class SubtreeClass
 {
@@ -37,16 +41,18 @@ internal sealed class SubtreeClass
 
     /// <summary>
     /// In a mask whose bits for this subtree (of root child <paramref name="child"/>) are all set, leaves only the
-    /// allowed ones set, clearing whichever is fewer: the tokens between the runs, or all of them before setting the runs.
+    /// allowed ones set (those of this part and of <paramref name="deep"/>, the part below the split depth, when there
+    /// is one), clearing whichever is fewer: the tokens between the runs, or all of them before setting the runs.
     /// </summary>
-    public void KeepOnlyAllowed(TokenTrie trie, int child, uint[] mask)
+    public void KeepOnlyAllowed(TokenTrie trie, int child, uint[] mask, SubtreeClass? deep)
     {
         int end = trie.SubtreeEnd[child];
-        var runs = AllowedRuns;
-        if (AllowedCount * 2 < trie.TokenCount(child, end))
+        ReadOnlySpan<int> runs = deep is null || deep.AllowedRuns.Length == 0 ? AllowedRuns : Merge(AllowedRuns, deep.AllowedRuns);
+        if ((AllowedCount + (deep?.AllowedCount ?? 0)) * 2 < trie.TokenCount(child, end))
         {
             trie.ClearBits(child, end, mask);
             SetAllowed(trie, mask);
+            deep?.SetAllowed(trie, mask);
             return;
         }
         int from = child;
@@ -56,6 +62,29 @@ internal sealed class SubtreeClass
             from = runs[r + 1];
         }
         trie.ClearBits(from, end, mask);
+    }
+
+    [ThreadStatic] private static List<int>? t_merged;
+
+    // The runs of both parts in node order (they never overlap: one holds nodes down to the split depth, the other below it).
+    private static ReadOnlySpan<int> Merge(int[] a, int[] b)
+    {
+        var merged = t_merged ??= [];
+        merged.Clear();
+        int i = 0, j = 0;
+        while (i < a.Length || j < b.Length)
+        {
+            bool fromA = j >= b.Length || i < a.Length && a[i] < b[j];
+            int start = fromA ? a[i] : b[j], stop = fromA ? a[i + 1] : b[j + 1];
+            if (fromA) i += 2; else j += 2;
+            if (merged.Count > 0 && merged[^1] == start) merged[^1] = stop;
+            else
+            {
+                merged.Add(start);
+                merged.Add(stop);
+            }
+        }
+        return System.Runtime.InteropServices.CollectionsMarshal.AsSpan(merged);
     }
 
     public required SuffixGroup[] Groups { get; init; }
@@ -78,8 +107,11 @@ internal sealed class SubtreeClass
 
     [ThreadStatic] private static Scratch? t_scratch;
 
-    /// <summary>Walks the subtree of the root child <paramref name="child"/>, whose byte leads to lexer state <paramref name="next"/>.</summary>
-    public static SubtreeClass Build(LexerTable lexer, TokenTrie trie, TokenVocabulary vocab, int child, int next)
+    /// <summary>
+    /// Walks the subtree of the root child <paramref name="child"/>, whose byte leads to lexer state <paramref name="next"/>:
+    /// the nodes down to the split depth, or with <paramref name="deep"/> those below it (reached along the paths to them).
+    /// </summary>
+    public static SubtreeClass Build(LexerTable lexer, TokenTrie trie, TokenVocabulary vocab, int child, int next, bool deep)
     {
         int maxDepth = trie.MaxDepth + 1;
         var scratch = t_scratch is { } s && s.States.Length > maxDepth ? s : t_scratch = new Scratch(maxDepth + 1);
@@ -92,31 +124,43 @@ internal sealed class SubtreeClass
         var bytes = trie.NodeByte;
         var depthOf = trie.NodeDepth;
         var end = trie.SubtreeEnd;
+        int split = trie.SplitDepth;
+        var deepest = trie.DeepestBelow;
         int i = child, stop = end[child];
         while (i < stop)
         {
             int d = depthOf[i];
+            if (deep && d <= split && deepest[i] <= split)
+            {
+                i = end[i]; // nothing below the split depth here
+                continue;
+            }
+            // The deep part only passes through the nodes above the split: the other part has their tokens and boundaries.
+            bool record = !deep || d > split;
             int parent = d == 1 ? LexerTable.Dead : ls[d - 1];
             int state = d == 1 ? next : lexer.Next(parent, bytes[i]);
             if (state == LexerTable.Dead)
             {
                 // A pending longest match that this byte cannot extend is committed here (never before the first byte:
                 // the masker splits such roots itself).
-                if (lexer[parent].EndIfLongest.Length > 0) AddSubtree(ref groups, (parent, true), pathBytes.AsSpan(1, d - 1), trie, vocab, i, i, d - 1);
+                if (record && lexer[parent].EndsIfLongest) AddSubtree(ref groups, (parent, true), pathBytes.AsSpan(1, d - 1), trie, vocab, i, i, d - 1);
                 i = end[i];
                 continue;
             }
-            if (i == runEnd) runs[^1] = runEnd = i + 1;
-            else
+            if (record)
             {
-                runs.Add(i);
-                runs.Add(runEnd = i + 1);
+                if (i == runEnd) runs[^1] = runEnd = i + 1;
+                else
+                {
+                    runs.Add(i);
+                    runs.Add(runEnd = i + 1);
+                }
             }
-            var st = lexer[state];
+            ref readonly var st = ref lexer[state];
             pathBytes[d] = bytes[i];
             // After a final lexeme the text ends, so the tokens below cross into nothing: no group to keep.
-            if (st.EndNowGoesOn) AddSubtree(ref groups, (state, false), pathBytes.AsSpan(1, d), trie, vocab, i + 1, i, d);
-            if (st.Continue == LexerTable.Dead)
+            if (record && st.EndNowGoesOn) AddSubtree(ref groups, (state, false), pathBytes.AsSpan(1, d), trie, vocab, i + 1, i, d);
+            if (st.Continue == LexerTable.Dead || !deep && d == split)
             {
                 i = end[i];
                 continue;

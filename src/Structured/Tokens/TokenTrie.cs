@@ -14,8 +14,9 @@ public sealed class TokenTrie
     internal readonly int[] SameBytesNext;  // per token id: another id with the same bytes, or -1
     internal readonly int[] TokensInOrder;  // every token id in depth-first node order
     internal readonly int[] TokensBefore;   // per node (and one past the last): how many of TokensInOrder precede it
+    internal readonly ushort[] DeepestBelow; // per node: the depth of the deepest node in its subtree (itself included)
 
-    private TokenTrie(byte[] b, int[] tok, int[] end, ushort[] depth, int[] same, int maxDepth)
+    private TokenTrie(byte[] b, int[] tok, int[] end, ushort[] depth, int[] same, int maxDepth, int splitAt)
     {
         NodeByte = b;
         NodeToken = tok;
@@ -33,7 +34,22 @@ public sealed class TokenTrie
         }
         TokensBefore[b.Length] = order.Count;
         TokensInOrder = order.ToArray();
+        DeepestBelow = new ushort[b.Length];
+        for (int i = b.Length - 1; i >= 0; i--)
+        {
+            ushort deepest = depth[i];
+            for (int c = i + 1; c < end[i]; c = end[c]) deepest = Math.Max(deepest, DeepestBelow[c]);
+            DeepestBelow[i] = deepest;
+        }
+        SplitDepth = Math.Clamp(splitAt, 1, Math.Max(1, maxDepth));
     }
+
+    /// <summary>
+    /// The depth up to which token classes are built apart from the deeper nodes. A lexer state that behaves alike on
+    /// the first SplitDepth bytes shares the part of its class up to there (nearly every token), so a string whose
+    /// length bound is still far off walks only the few long tokens again for each new count.
+    /// </summary>
+    internal int SplitDepth { get; }
 
     /// <summary>The token ids of the nodes in [<paramref name="from"/>, <paramref name="to"/>).</summary>
     internal ReadOnlySpan<int> TokensOf(int from, int to) => TokensInOrder.AsSpan(TokensBefore[from], TokensBefore[to] - TokensBefore[from]);
@@ -60,7 +76,7 @@ public sealed class TokenTrie
     public int MaxDepth { get; }
 
     /// <summary>Approximate memory held by the trie's arrays, in bytes.</summary>
-    public long MemoryBytes => NodeByte.Length * (1L + 4 + 4 + 2 + 4) + SameBytesNext.Length * 4L + TokensInOrder.Length * 4L;
+    public long MemoryBytes => NodeByte.Length * (1L + 4 + 4 + 2 + 4 + 2) + SameBytesNext.Length * 4L + TokensInOrder.Length * 4L;
 
     /// <summary>For nodes in depth-first order: where each subtree ends, the next node that is not deeper than its root.</summary>
     internal static int[] SubtreeEnds(ushort[] depth)
@@ -126,6 +142,6 @@ public sealed class TokenTrie
         }
 
         var d = depth.ToArray();
-        return new TokenTrie(bytes.ToArray(), token.ToArray(), SubtreeEnds(d), d, same, maxDepth);
+        return new TokenTrie(bytes.ToArray(), token.ToArray(), SubtreeEnds(d), d, same, maxDepth, vocabulary.ClassSplitDepth);
     }
 }

@@ -28,6 +28,13 @@ public sealed class TokenVocabulary
         _trie = new Lazy<TokenTrie>(() => TokenTrie.Build(this));
     }
 
+    /// <summary>
+    /// The trie depth down to which token classes are built apart from the deeper nodes (<see cref="TokenTrie.SplitDepth"/>).
+    /// Tokens longer than 24 bytes are few (836 of o200k's 200,000; 14,000 of its 420,000 trie nodes lie on their paths
+    /// or below them). Tests set it low, so that tiny vocabularies have deep nodes too.
+    /// </summary>
+    internal int ClassSplitDepth { get; init; } = 24;
+
     /// <summary>A label such as <c>o200k_base</c>.</summary>
     public string Name { get; }
 
@@ -52,8 +59,14 @@ public sealed class TokenVocabulary
     /// <summary>Token classes by lexer-state signature, shared by the maskers of every grammar over this vocabulary.</summary>
     internal Internal.GenerationalCache<Lexing.Fingerprint, Masks.LexerTokenClass> SharedClasses { get; } = new(1 << 15);
 
-    /// <summary>The lexer's verdict on the tokens under one first byte, by (byte, signature of the lexer state after it): the parts token classes are made of.</summary>
+    /// <summary>
+    /// The lexer's verdict on the tokens under one first byte, by (byte, signature of the lexer state after it): the
+    /// parts token classes are made of. For the nodes down to the trie's split depth, by the signature over that depth.
+    /// </summary>
     internal Internal.GenerationalCache<(byte, Lexing.Fingerprint), Masks.SubtreeClass> SharedSubtrees { get; } = new(1 << 17);
+
+    /// <summary>The same for the nodes deeper than the trie's split depth, by the signature over the whole longest token.</summary>
+    internal Internal.GenerationalCache<(byte, Lexing.Fingerprint), Masks.SubtreeClass> SharedDeepSubtrees { get; } = new(1 << 16);
 
     /// <summary>Per lexer-state signature: the bytes the state can take (spares a new grammar 256 DFA transitions per state).</summary>
     internal Internal.GenerationalCache<Lexing.Fingerprint, Lexing.ByteSet> SharedFirstBytes { get; } = new(1 << 15);

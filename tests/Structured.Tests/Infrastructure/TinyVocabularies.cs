@@ -7,7 +7,7 @@ namespace Structured.Tests.Infrastructure;
 internal static class TinyVocabularies
 {
     /// <summary>Every string of 1 to <paramref name="maxLength"/> characters over <paramref name="alphabet"/>, then an end-of-sequence id.</summary>
-    public static TokenVocabulary AllStrings(string name, string alphabet, int maxLength)
+    public static TokenVocabulary AllStrings(string name, string alphabet, int maxLength, int classSplitDepth = 24)
     {
         var tokens = new List<byte[]?>();
         void Add(string prefix, int left)
@@ -17,7 +17,7 @@ internal static class TinyVocabularies
         }
         Add("", maxLength);
         tokens.Add(null);
-        return new TokenVocabulary(name, tokens, tokens.Count, [tokens.Count - 1]);
+        return new TokenVocabulary(name, tokens, tokens.Count, [tokens.Count - 1]) { ClassSplitDepth = classSplitDepth };
     }
 
     /// <summary>A copy of <paramref name="source"/> with caches of its own, so shared token classes start empty.</summary>

@@ -14,6 +14,8 @@ namespace Structured.Tests.Masks;
 /// Token classes are shared between lexer states that behave alike up to the longest token (counted repetitions cut
 /// at that horizon). With tokens of at most 4 bytes, bounds on either side of 4 meet, so these grammars, masked
 /// through one vocabulary in an interleaved order, reuse each other's classes; every bit must still equal the parser.
+/// Each runs with classes built whole and split at depths 1 and 2 (<see cref="TokenVocabulary.ClassSplitDepth"/>), so
+/// the parts down to the split, shared by the shorter horizon, and the deep parts are both checked.
 /// </summary>
 public class HorizonSharingTests
 {
@@ -30,21 +32,26 @@ public class HorizonSharingTests
             RegexNode.Intersection(RegexNode.Repeat(RegexNode.Literal("a"), 0, max), RegexNode.Repeat(RegexNode.Literal("a"), min, null)),
             RegexNode.Literal("b")), $"a{{0,{max}}}&a{{{min},}}"), default)]));
 
-    [Fact]
-    public void Masks_from_classes_shared_across_the_horizon_equal_the_parser()
+    [Theory]
+    [InlineData(24)]
+    [InlineData(1)]
+    [InlineData(2)]
+    public void Masks_from_classes_shared_across_the_horizon_equal_the_parser(int splitDepth)
     {
         const string Alphabet = "a\"b";
-        var vocab = Infrastructure.TinyVocabularies.AllStrings("horizon", Alphabet, 4);
+        var vocab = Infrastructure.TinyVocabularies.AllStrings("horizon", Alphabet, 4, splitDepth);
         var grammars = Patterns.Select(p => CompiledGrammar.FromRegex(p)).Concat([Intersection(12, 10), Intersection(11, 7), Intersection(6, 5)]).ToArray();
         CheckInterleavedWalks(grammars, vocab, Alphabet, steps: 16, cases: 60);
     }
 
-    [Fact]
-    public void Masks_from_classes_shared_across_string_lengths_equal_the_parser()
+    [Theory]
+    [InlineData(24)]
+    [InlineData(2)]
+    public void Masks_from_classes_shared_across_string_lengths_equal_the_parser(int splitDepth)
     {
         // A word-count pattern under maxLength is an intersection; far from the bound its states share the pattern's
         // classes (lengths 12, 20 and 40 all do, with tokens of up to 3 bytes), near it they must not.
-        var vocab = Infrastructure.TinyVocabularies.AllStrings("lengths", "a \"\\u0", 3);
+        var vocab = Infrastructure.TinyVocabularies.AllStrings("lengths", "a \"\\u0", 3, splitDepth);
         int[] maxLengths = [3, 5, 8, 12, 20, 40];
         var grammars = maxLengths.SelectMany(max => new[] { 0, 2 }.Select(min => JsonSchema.Compile(
             $$"""{"type":"string","pattern":"^(?:\\S+\\s+){0,3}\\S+$","minLength":{{min}},"maxLength":{{max}}}"""))).ToArray();

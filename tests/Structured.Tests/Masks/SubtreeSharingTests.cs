@@ -52,6 +52,30 @@ public class SubtreeSharingTests
         Assert.InRange(added, 1, 8);
     }
 
+    [Fact]
+    public void Strings_far_from_their_length_bound_walk_only_the_long_tokens_again()
+    {
+        var vocab = TinyVocabularies.PrivateCopy(TokenVocabulary.Tiktoken("o200k_base"));
+        var masker = new TokenMasker(JsonSchema.Compile("""{"type":"object","properties":{"note":{"type":"string","maxLength":90}},"required":["note"]}"""), vocab);
+        var mask = new uint[masker.MaskWords];
+        var state = masker.Grammar.InitialState.Advance("{\"note\":\"a");
+        masker.FillMask(state, mask);
+        AssertExact(masker, state, mask);
+        int shallow = vocab.SharedSubtrees.Count, deep = vocab.SharedDeepSubtrees.Count;
+        Assert.True(deep > 0, "o200k has tokens longer than the split depth, under some first bytes");
+
+        // 89, 88, … characters left: each count is a new lexer state and, within the longest token, a new class; but
+        // over the first 24 bytes every such state behaves like the one before, so only the deep parts are walked again.
+        foreach (string more in new[] { "b", "cd", "efghij" })
+        {
+            state = state.Advance(more);
+            masker.FillMask(state, mask);
+            AssertExact(masker, state, mask);
+        }
+        Assert.Equal(shallow, vocab.SharedSubtrees.Count);
+        Assert.True(vocab.SharedDeepSubtrees.Count > deep, "each count walks the deep parts again");
+    }
+
     private static HashSet<string> Allowed(TokenVocabulary vocab, uint[] mask)
     {
         var set = new HashSet<string>();
