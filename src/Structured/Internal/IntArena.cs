@@ -17,8 +17,15 @@ internal sealed class IntArena
     private int[] _chunk = [];
     private int _used;
 
-    /// <summary>A slice of <paramref name="length"/> ints, all zero: its chunk and its start there.</summary>
-    public int[] Allocate(int length, out int start)
+    /// <summary>A slice of <paramref name="length"/> ints, all <paramref name="fill"/>: its chunk and its start there.</summary>
+    public int[] Allocate(int length, out int start, int fill = 0)
+    {
+        var chunk = AllocateZeroed(length, out start);
+        if (fill != 0) chunk.AsSpan(start, length).Fill(fill);
+        return chunk;
+    }
+
+    private int[] AllocateZeroed(int length, out int start)
     {
         if (length > _chunk.Length - _used)
         {

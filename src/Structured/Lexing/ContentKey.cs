@@ -11,7 +11,8 @@ internal readonly struct ContentKey<T>(T[] items) : IEquatable<ContentKey<T>> wh
 
     public override int GetHashCode() => HashOf(_items);
 
-    private static int HashOf(ReadOnlySpan<T> items)
+    /// <summary>A hash of the items' bytes (what the comparer uses; lexer states hash their pairs in place with it).</summary>
+    internal static int HashOf(ReadOnlySpan<T> items)
     {
         var h = new HashCode();
         h.AddBytes(System.Runtime.InteropServices.MemoryMarshal.AsBytes(items));

@@ -293,8 +293,7 @@ internal sealed class LexerTable
             {
                 ref var w = ref Write(state);
                 w.ClassOf = _terms.JointClassesLocked(w.Pairs, out int classes);
-                row = _arena.Allocate(classes, out w.RowStart);
-                row.AsSpan(w.RowStart, classes).Fill(-1);
+                row = _arena.Allocate(classes, out w.RowStart, fill: -1);
                 Volatile.Write(ref w.Row, row);
             }
             int k = st.RowStart + st.ClassOf![b];
@@ -411,19 +410,12 @@ internal sealed class LexerTable
     {
         public bool Equals(int x, int y) => x == y || table.Write(x).Pairs.SequenceEqual(table.Write(y).Pairs);
 
-        public int GetHashCode(int id) => HashOf(table.Write(id).Pairs);
+        public int GetHashCode(int id) => ContentKey<int>.HashOf(table.Write(id).Pairs);
 
         public bool Equals(ReadOnlySpan<int> pairs, int id) => pairs.SequenceEqual(table.Write(id).Pairs);
 
-        public int GetHashCode(ReadOnlySpan<int> pairs) => HashOf(pairs);
+        public int GetHashCode(ReadOnlySpan<int> pairs) => ContentKey<int>.HashOf(pairs);
 
         public int Create(ReadOnlySpan<int> pairs) => throw new NotSupportedException("states are added by id");
-
-        private static int HashOf(ReadOnlySpan<int> pairs)
-        {
-            var h = new HashCode();
-            h.AddBytes(System.Runtime.InteropServices.MemoryMarshal.AsBytes(pairs));
-            return h.ToHashCode();
-        }
     }
 }

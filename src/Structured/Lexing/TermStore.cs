@@ -452,12 +452,7 @@ internal sealed partial class TermStore
         return _blockOf[p][b];
     }
 
-    private Row NewRow(int width)
-    {
-        var chunk = _rows.Allocate(width, out int start);
-        chunk.AsSpan(start, width).Fill(-1);
-        return new Row(chunk, start);
-    }
+    private Row NewRow(int width) => new(_rows.Allocate(width, out int start, fill: -1), start);
 
     private int DeriveRaw(int t, byte b)
     {
