@@ -204,6 +204,7 @@ internal sealed class LexerTable
             return s;
         }
     }
+
     // Literal lexemes outside the allowed set that an allowed, lower-ranked longest-match lexeme also matches.
     private List<int> Shadows(int[] allowed, ulong mode)
     {
@@ -262,19 +263,6 @@ internal sealed class LexerTable
             if (term == TermStore.Nothing) return false;
         }
         return _terms.IsNullable(term);
-    }
-
-    /// <summary>
-    /// The state's transition row when it has one (entries by <paramref name="classOf"/>[byte] from <paramref name="start"/>;
-    /// -1 where not built yet), for walks that step from one state on many bytes; null before its first transition.
-    /// </summary>
-    public int[]? RowOf(int state, out int start, out byte[]? classOf)
-    {
-        ref readonly var st = ref this[state];
-        var row = Volatile.Read(in st.Row);
-        start = st.RowStart;
-        classOf = st.ClassOf;
-        return row;
     }
 
     /// <summary>The state after <paramref name="b"/>; <see cref="Dead"/> when no allowed lexeme can take it.</summary>
@@ -370,8 +358,7 @@ internal sealed class LexerTable
         _intern.Add(id);
         Volatile.Write(ref _count, id + 1);
         bool keepsAll = keep.Count == pairs.Length;
-        // The recursive call overwrites the scratch lists: the kept pairs go to the arena first (they are a slice of
-        // this state's own pairs' layout, so they cannot be looked up in place).
+        // The recursive call reuses the scratch lists, so the kept pairs are copied out first.
         int cont = id;
         if (!keepsAll)
         {
