@@ -112,13 +112,13 @@ public sealed class TokenTrie
         var same = new int[vocabulary.TokenCount];
         Array.Fill(same, -1);
         var path = new List<int> { 0 };     // node index per depth on the current path
-        byte[] prev = [];
+        ReadOnlySpan<byte> prev = [];
         int maxDepth = 0;
         foreach (int id in arr)
         {
-            var cur = vocabulary.RawBytes(id)!;
+            var cur = vocabulary[id];
             if (cur.Length > ushort.MaxValue) throw new InvalidDataException($"token {id} is longer than {ushort.MaxValue} bytes");
-            int common = cur.AsSpan().CommonPrefixLength(prev);
+            int common = cur.CommonPrefixLength(prev);
             if (common == cur.Length && cur.Length == prev.Length)
             {
                 // Same bytes as the previous token: chain it to the node's token.

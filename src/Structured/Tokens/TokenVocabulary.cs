@@ -11,7 +11,10 @@ namespace Structured.Tokens;
 public sealed class TokenVocabulary
 {
     private static readonly ConcurrentDictionary<string, Lazy<TokenVocabulary>> Cache = new(StringComparer.Ordinal);
-    private readonly byte[]?[] _tokens;
+    // Every token's bytes in one array: 200,000 small arrays would be objects that the collector copies, twice,
+    // inside whichever masks come first after loading.
+    private readonly byte[] _bytes;
+    private readonly int[] _starts; // token id's bytes are _bytes[_starts[id].._starts[id + 1]]
     private readonly Lazy<TokenTrie> _trie;
 
     /// <summary>Creates a vocabulary. <paramref name="tokens"/>[id] is null for ids that are special or unused.</summary>
@@ -20,7 +23,22 @@ public sealed class TokenVocabulary
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(size, tokens.Count);
         Name = name;
-        _tokens = tokens.ToArray();
+        long total = 0;
+        foreach (var t in tokens) total += t?.Length ?? 0;
+        if (total > Array.MaxLength) throw new ArgumentException("the tokens hold more bytes than one array can", nameof(tokens));
+        _bytes = new byte[total];
+        _starts = new int[tokens.Count + 1];
+        int at = 0;
+        for (int id = 0; id < tokens.Count; id++)
+        {
+            _starts[id] = at;
+            if (tokens[id] is { } b)
+            {
+                b.CopyTo(_bytes, at);
+                at += b.Length;
+            }
+        }
+        _starts[tokens.Count] = at;
         Size = size;
         EndOfSequenceIds = endOfSequenceIds.Distinct().Order().ToArray();
         foreach (int id in EndOfSequenceIds) ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(id, size);
@@ -48,13 +66,13 @@ public sealed class TokenVocabulary
     public IReadOnlyDictionary<string, int> SpecialTokens { get; }
 
     /// <summary>The number of ids that may carry text (the tokenizer's count).</summary>
-    public int TokenCount => _tokens.Length;
+    public int TokenCount => _starts.Length - 1;
 
     /// <summary>The exact bytes of a token, or an empty span for special and unused ids.</summary>
-    public ReadOnlySpan<byte> this[int id] => (uint)id < (uint)_tokens.Length && _tokens[id] is { } b ? b : default;
+    public ReadOnlySpan<byte> this[int id] => (uint)id < (uint)TokenCount ? _bytes.AsSpan(_starts[id], _starts[id + 1] - _starts[id]) : default;
 
     /// <summary>True when the id stands for text.</summary>
-    public bool HasText(int id) => (uint)id < (uint)_tokens.Length && _tokens[id] is { Length: > 0 };
+    public bool HasText(int id) => (uint)id < (uint)TokenCount && _starts[id + 1] > _starts[id];
 
     /// <summary>Token classes by lexer-state signature, shared by the maskers of every grammar over this vocabulary.</summary>
     internal Internal.GenerationalCache<Lexing.Fingerprint, Masks.LexerTokenClass> SharedClasses { get; } = new(1 << 15);
@@ -102,8 +120,6 @@ public sealed class TokenVocabulary
         foreach (int t in Trie.TokensInOrder) bits[t >> 5] |= 1u << (t & 31);
         return bits;
     }
-
-    internal byte[]? RawBytes(int id) => (uint)id < (uint)_tokens.Length ? _tokens[id] : null;
 
     /// <summary>
     /// A tiktoken encoding shipped in the Microsoft.ML.Tokenizers data packages: <c>o200k_base</c> (or <c>o200k</c>)
