@@ -14,6 +14,7 @@ internal sealed class IntArena
 {
     private const int FirstChunk = 256;
     private const int LargestChunk = 32_768;
+    private const int TenuredChunk = 4_096; // from the fifth chunk on, the table is a large one
     private int[] _chunk = [];
     private int _used;
 
@@ -36,7 +37,7 @@ internal sealed class IntArena
                 start = 0;
                 return new int[length];
             }
-            _chunk = new int[size];
+            _chunk = size >= TenuredChunk ? Tenured.Array<int>(size) : new int[size];
             _used = 0;
         }
         start = _used;

@@ -25,7 +25,7 @@ internal sealed class PagedArray<T>
         {
             int page = index >> PageBits, at = index & (PageSize - 1);
             if (page >= _pages.Length) Array.Resize(ref _pages, Math.Max(page + 1, 2 * _pages.Length));
-            var items = _pages[page] ??= new T[page == 0 ? Math.Max(FirstPageStart, at + 1) : PageSize];
+            var items = _pages[page] ??= page == 0 ? new T[Math.Max(FirstPageStart, at + 1)] : Tenured.Array<T>(PageSize);
             if (at >= items.Length) Array.Resize(ref _pages[page], Math.Min(PageSize, Math.Max(at + 1, 2 * items.Length)));
             _pages[page]![at] = value;
         }

@@ -339,7 +339,7 @@ internal sealed class LexerTable
         {
             var grown = new StateInfo[_pages.Length + 1][];
             Array.Copy(_pages, grown, _pages.Length);
-            grown[^1] = new StateInfo[PageSize];
+            grown[^1] = grown.Length == 1 ? new StateInfo[PageSize] : Internal.Tenured.Array<StateInfo>(PageSize);
             Volatile.Write(ref _pages, grown);
         }
         var data = _arena.Allocate(pairs.Length + endNow.Count + endLongest.Count, out int at);
