@@ -6,8 +6,8 @@ namespace Structured.Masks;
 /// <summary>
 /// Runs the mask code once on a toy vocabulary when a process creates its first masker, so that the methods a token
 /// class build needs are compiled then, and not inside the first mask of a string or a number, where compiling them
-/// took 4–6 ms of one mask. It costs the first masker a few milliseconds, once per process, and touches no cache of
-/// a real vocabulary.
+/// took 4–6 ms of one mask. It costs the first masker about 50 ms (mostly compiling, which the first schema would
+/// otherwise spread over its compile and its masks), once per process, and touches no cache of a real vocabulary.
 /// </summary>
 internal static class MaskWarmUp
 {

@@ -36,8 +36,8 @@ public sealed class TokenMasker
     private readonly TokenTrie _trie;
 
     /// <summary>Creates a masker; the vocabulary's trie is built on first use if it was not yet.</summary>
-    /// <remarks>The first masker of a process also masks a small instance over a toy vocabulary (a few milliseconds), so that
-    /// no later mask pays for compiling the mask code.</remarks>
+    /// <remarks>The first masker of a process also masks a small instance over a toy vocabulary (about 50 ms, mostly
+    /// compiling), so that no later mask pays for compiling the mask code.</remarks>
     public TokenMasker(CompiledGrammar grammar, TokenVocabulary vocabulary)
     {
         ArgumentNullException.ThrowIfNull(grammar);

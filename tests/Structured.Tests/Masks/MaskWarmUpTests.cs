@@ -11,8 +11,8 @@ public class MaskWarmUpTests
     [Fact]
     public void The_warm_up_masks_its_whole_instance_and_allows_every_token()
     {
-        // One mask per token and one for the end; the instance is 70 bytes, and its toy tokens are mostly longer than one.
+        // One mask per token and one for the end: the instance is 73 bytes, and some of its toy tokens are longer than one.
         int masks = MaskWarmUp.Run();
-        Assert.InRange(masks, 20, 71);
+        Assert.InRange(masks, 20, 73);
     }
 }
