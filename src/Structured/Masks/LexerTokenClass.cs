@@ -98,56 +98,30 @@ internal sealed class LexerTokenClass
     public required Crossing[] Crossings { get; init; }
 
     /// <summary>
-    /// Builds the class of <paramref name="state"/> from the subtree classes of its first bytes, each taken from the
-    /// vocabulary's cache or walked once and added to it.
+    /// Builds the class of <paramref name="state"/>: where plain string text cannot end or kill its lexeme, from the
+    /// vocabulary's <see cref="PlainSlice"/> and a walk of the nodes outside it; otherwise from the subtree classes of
+    /// its first bytes, each taken from the vocabulary's cache or walked once and added to it.
     /// </summary>
     public static LexerTokenClass Build(LexerTable lexer, TokenTrie trie, TokenVocabulary vocab, int words, int state)
     {
-        var subs = t_subs ??= new SubtreeClass?[256];
-        var deeps = t_deeps ??= new SubtreeClass?[256];
-        Array.Clear(subs);
-        Array.Clear(deeps);
-        int allowedTokens = 0;
-        int split = trie.SplitDepth;
-        for (int child = 1; child < trie.NodeCount; child = trie.SubtreeEnd[child])
-        {
-            byte b = trie.NodeByte[child];
-            int next = lexer.Next(state, b);
-            if (next == LexerTable.Dead) continue;
-            var key = (b, lexer.Signature(next, split));
-            if (!vocab.SharedSubtrees.TryGetValue(key, out var sub))
-                sub = vocab.SharedSubtrees.GetOrAdd(key, SubtreeClass.Build(lexer, trie, vocab, child, next, deep: false));
-            subs[b] = sub;
-            allowedTokens += sub.AllowedCount;
-            if (trie.DeepestBelow[child] <= split) continue;
-            var deepKey = (b, lexer.Signature(next, trie.MaxDepth));
-            if (!vocab.SharedDeepSubtrees.TryGetValue(deepKey, out var deep))
-                deep = vocab.SharedDeepSubtrees.GetOrAdd(deepKey, SubtreeClass.Build(lexer, trie, vocab, child, next, deep: true));
-            deeps[b] = deep;
-            allowedTokens += deep.AllowedCount;
-        }
         var allowed = t_scratch is { } scratch && scratch.Length == words ? scratch : t_scratch = new uint[words];
-        // Inside a free string the lexer takes nearly every token: copying the all-tokens mask and clearing the few it
-        // does not take is far cheaper than setting some 200,000 bits one by one.
-        bool dense = allowedTokens * 2 > trie.TokensInOrder.Length;
-        if (dense) vocab.TrieTokenBits.AsSpan(0, words).CopyTo(allowed);
-        else Array.Clear(allowed);
         var groups = t_groups ??= [];
         groups.Clear();
-        for (int child = 1; child < trie.NodeCount; child = trie.SubtreeEnd[child])
+        var rows = WalkRows.Begin(lexer);
+        try
         {
-            var sub = subs[trie.NodeByte[child]];
-            var deep = deeps[trie.NodeByte[child]];
-            if (!dense)
+            if (!TryFromSubtreeClasses(rows, trie, vocab, words, state, allowed, groups))
             {
-                sub?.SetAllowed(trie, allowed);
-                deep?.SetAllowed(trie, allowed);
+                var slice = vocab.PlainSlice;
+                slice.Bits.AsSpan(0, words).CopyTo(allowed);
+                var outside = SubtreeClass.BuildOutsideSlice(rows, trie, vocab, slice, state);
+                outside.SetAllowed(trie, allowed);
+                AddGroups(lexer, state, outside, groups);
             }
-            else if (sub is null) trie.ClearBits(child, trie.SubtreeEnd[child], allowed);
-            else sub.KeepOnlyAllowed(trie, child, allowed, deep);
-            if (sub is null) continue;
-            AddGroups(lexer, state, sub, groups);
-            if (deep is not null) AddGroups(lexer, state, deep, groups);
+        }
+        finally
+        {
+            rows.End();
         }
         var crossings = new Crossing[groups.Count];
         int c = 0;
@@ -164,6 +138,73 @@ internal sealed class LexerTokenClass
             bits[k++] = allowed[i];
         }
         return new LexerTokenClass { AllowedWords = bits, AllowedWordIndex = index, Crossings = crossings };
+    }
+
+    // Subtree walks cost about as much per node as the slice's spine walk does, and that walk visits some 15,000 nodes
+    // (o200k) after a closure search; fewer nodes to walk than this are walked as they are.
+    private const int SliceWorthNodes = 40_000;
+
+    [ThreadStatic] private static int[]? t_next;
+
+    /// <summary>
+    /// The allowed tokens and crossings, from the subtree classes of the state's first bytes. False, with nothing
+    /// written, when the subtrees not cached yet are large and the plain slice covers the state: it serves better.
+    /// </summary>
+    private static bool TryFromSubtreeClasses(WalkRows rows, TokenTrie trie, TokenVocabulary vocab, int words, int state,
+        uint[] allowed, Dictionary<(int, bool), List<SuffixGroup>> groups)
+    {
+        var lexer = rows.Lexer;
+        var subs = t_subs ??= new SubtreeClass?[256];
+        var deeps = t_deeps ??= new SubtreeClass?[256];
+        var nexts = t_next ??= new int[256];
+        Array.Clear(subs);
+        Array.Clear(deeps);
+        int split = trie.SplitDepth;
+        int missing = 0;
+        for (int child = 1; child < trie.NodeCount; child = trie.SubtreeEnd[child])
+        {
+            byte b = trie.NodeByte[child];
+            int next = nexts[b] = lexer.Next(state, b);
+            if (next == LexerTable.Dead) continue;
+            if (vocab.SharedSubtrees.TryGetValue((b, lexer.Signature(next, split)), out var sub)) subs[b] = sub;
+            else missing += trie.SubtreeEnd[child] - child;
+            if (trie.DeepestBelow[child] > split && vocab.SharedDeepSubtrees.TryGetValue((b, lexer.Signature(next, trie.MaxDepth)), out var deep))
+                deeps[b] = deep;
+        }
+        if (missing > SliceWorthNodes && PlainSlice.Covers(lexer, state, split)) return false;
+        int allowedTokens = 0;
+        for (int child = 1; child < trie.NodeCount; child = trie.SubtreeEnd[child])
+        {
+            byte b = trie.NodeByte[child];
+            int next = nexts[b];
+            if (next == LexerTable.Dead) continue;
+            var sub = subs[b] ??= vocab.SharedSubtrees.GetOrAdd((b, lexer.Signature(next, split)), SubtreeClass.Build(rows, trie, vocab, child, next, deep: false));
+            allowedTokens += sub.AllowedCount;
+            if (trie.DeepestBelow[child] <= split) continue;
+            var deep = deeps[b] ??= vocab.SharedDeepSubtrees.GetOrAdd((b, lexer.Signature(next, trie.MaxDepth)), SubtreeClass.Build(rows, trie, vocab, child, next, deep: true));
+            allowedTokens += deep.AllowedCount;
+        }
+        // Inside a free string the lexer takes nearly every token: copying the all-tokens mask and clearing the few it
+        // does not take is far cheaper than setting some 200,000 bits one by one.
+        bool dense = allowedTokens * 2 > trie.TokensInOrder.Length;
+        if (dense) vocab.TrieTokenBits.AsSpan(0, words).CopyTo(allowed);
+        else Array.Clear(allowed);
+        for (int child = 1; child < trie.NodeCount; child = trie.SubtreeEnd[child])
+        {
+            var sub = subs[trie.NodeByte[child]];
+            var deep = deeps[trie.NodeByte[child]];
+            if (!dense)
+            {
+                sub?.SetAllowed(trie, allowed);
+                deep?.SetAllowed(trie, allowed);
+            }
+            else if (sub is null) trie.ClearBits(child, trie.SubtreeEnd[child], allowed);
+            else sub.KeepOnlyAllowed(trie, child, allowed, deep);
+            if (sub is null) continue;
+            AddGroups(lexer, state, sub, groups);
+            if (deep is not null) AddGroups(lexer, state, deep, groups);
+        }
+        return true;
     }
 
     // Merged by this grammar's state at the boundary, not by its signature: states that lex alike may end different

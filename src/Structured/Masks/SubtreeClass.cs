@@ -111,7 +111,7 @@ internal sealed class SubtreeClass
     /// Walks the subtree of the root child <paramref name="child"/>, whose byte leads to lexer state <paramref name="next"/>:
     /// the nodes down to the split depth, or with <paramref name="deep"/> those below it (reached along the paths to them).
     /// </summary>
-    public static SubtreeClass Build(LexerTable lexer, TokenTrie trie, TokenVocabulary vocab, int child, int next, bool deep)
+    public static SubtreeClass Build(WalkRows rows, TokenTrie trie, TokenVocabulary vocab, int child, int next, bool deep)
     {
         int maxDepth = trie.MaxDepth + 1;
         var scratch = t_scratch is { } s && s.States.Length > maxDepth ? s : t_scratch = new Scratch(maxDepth + 1);
@@ -119,7 +119,7 @@ internal sealed class SubtreeClass
         runs.Clear();
         int runEnd = -1;
         Dictionary<(int, bool), Group>? groups = null; // most subtrees cross no boundary
-        var ls = scratch.States;
+        var ls = scratch.States; // per depth: the row of the lexer state the next byte steps from
         var pathBytes = scratch.Path;
         var bytes = trie.NodeByte;
         var depthOf = trie.NodeDepth;
@@ -137,13 +137,13 @@ internal sealed class SubtreeClass
             }
             // The deep part only passes through the nodes above the split: the other part has their tokens and boundaries.
             bool record = !deep || d > split;
-            int parent = d == 1 ? LexerTable.Dead : ls[d - 1];
-            int state = d == 1 ? next : lexer.Next(parent, bytes[i]);
-            if (state == LexerTable.Dead)
+            int code = d == 1 ? rows.Arrive(next) : rows.Step(ls[d - 1], bytes[i]);
+            if ((code & WalkRows.Alive) == 0)
             {
                 // A pending longest match that this byte cannot extend is committed here (never before the first byte:
                 // the masker splits such roots itself).
-                if (record && lexer[parent].EndsIfLongest) AddSubtree(ref groups, (parent, true), pathBytes.AsSpan(1, d - 1), trie, vocab, i, i, d - 1);
+                if (record && d > 1 && rows.EndsIfLongest(ls[d - 1]))
+                    AddSubtree(ref groups, (rows.StateOf(ls[d - 1]), true), pathBytes.AsSpan(1, d - 1), trie, vocab, i, i, d - 1);
                 i = end[i];
                 continue;
             }
@@ -156,18 +156,83 @@ internal sealed class SubtreeClass
                     runs.Add(runEnd = i + 1);
                 }
             }
-            ref readonly var st = ref lexer[state];
             pathBytes[d] = bytes[i];
             // After a final lexeme the text ends, so the tokens below cross into nothing: no group to keep.
-            if (record && st.EndNowGoesOn) AddSubtree(ref groups, (state, false), pathBytes.AsSpan(1, d), trie, vocab, i + 1, i, d);
-            if (st.Continue == LexerTable.Dead || !deep && d == split)
+            if (record && (code & WalkRows.EndNowGoesOn) != 0)
+                AddSubtree(ref groups, (d == 1 ? next : rows.NextState(ls[d - 1], bytes[i]), false), pathBytes.AsSpan(1, d), trie, vocab, i + 1, i, d);
+            int goOn = WalkRows.ContinueRow(code);
+            if (goOn < 0 || !deep && d == split)
             {
                 i = end[i];
                 continue;
             }
-            ls[d] = st.Continue;
+            ls[d] = goOn;
             i++;
         }
+        return Finish(trie, runs, groups);
+    }
+
+    /// <summary>
+    /// The part of a class that <paramref name="slice"/> leaves to walk, for a lexer state it covers
+    /// (<see cref="PlainSlice.Covers"/>): the whole trie from <paramref name="root"/>, visiting only the slice's spine.
+    /// Plain nodes on it are stepped through for the nodes below them, but their tokens are the slice's, not in the runs.
+    /// </summary>
+    public static SubtreeClass BuildOutsideSlice(WalkRows rows, TokenTrie trie, TokenVocabulary vocab, PlainSlice slice, int root)
+    {
+        int maxDepth = trie.MaxDepth + 1;
+        var scratch = t_scratch is { } s && s.States.Length > maxDepth ? s : t_scratch = new Scratch(maxDepth + 1);
+        var runs = scratch.Runs;
+        runs.Clear();
+        int runEnd = -1;
+        Dictionary<(int, bool), Group>? groups = null;
+        var ls = scratch.States;
+        var pathBytes = scratch.Path;
+        var bytes = trie.NodeByte;
+        var depthOf = trie.NodeDepth;
+        var spine = slice.Spine;
+        var ends = slice.SpineEnds;
+        var plain = slice.SpinePlain;
+        ls[0] = rows.RowOf(root);
+        int k = 0;
+        while (k < spine.Length)
+        {
+            int i = spine[k];
+            int d = depthOf[i];
+            int code = rows.Step(ls[d - 1], bytes[i]);
+            if ((code & WalkRows.Alive) == 0)
+            {
+                // As in Build; a first byte the state cannot take is no one's (the masker splits pending matches itself).
+                if (d > 1 && rows.EndsIfLongest(ls[d - 1]))
+                    AddSubtree(ref groups, (rows.StateOf(ls[d - 1]), true), pathBytes.AsSpan(1, d - 1), trie, vocab, i, i, d - 1);
+                k = ends[k];
+                continue;
+            }
+            pathBytes[d] = bytes[i];
+            if (!plain[k])
+            {
+                if (i == runEnd) runs[^1] = runEnd = i + 1;
+                else
+                {
+                    runs.Add(i);
+                    runs.Add(runEnd = i + 1);
+                }
+                if ((code & WalkRows.EndNowGoesOn) != 0)
+                    AddSubtree(ref groups, (rows.NextState(ls[d - 1], bytes[i]), false), pathBytes.AsSpan(1, d), trie, vocab, i + 1, i, d);
+            }
+            int goOn = WalkRows.ContinueRow(code);
+            if (goOn < 0)
+            {
+                k = ends[k];
+                continue;
+            }
+            ls[d] = goOn;
+            k++;
+        }
+        return Finish(trie, runs, groups);
+    }
+
+    private static SubtreeClass Finish(TokenTrie trie, List<int> runs, Dictionary<(int, bool), Group>? groups)
+    {
         SuffixGroup[] result = groups is null ? [] : groups.Select(kv => new SuffixGroup(kv.Value.Path, kv.Key.Item2,
             kv.Value.Suffixes.ToArray(), kv.Value.Ranges.ToArray())).ToArray();
         int allowed = 0;

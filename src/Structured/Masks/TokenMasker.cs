@@ -46,6 +46,7 @@ public sealed class TokenMasker
         Grammar = grammar;
         Vocabulary = vocabulary;
         _trie = vocabulary.Trie;
+        _ = vocabulary.PlainSlice; // a full pass over the trie: here, not inside the first string's mask
         MaskWords = (vocabulary.Size + 31) / 32;
     }
 

@@ -114,6 +114,11 @@ public sealed class TokenVocabulary
     /// <summary>A mask with the bit of every token in the trie: where a token class allows nearly everything, it starts from a copy of this.</summary>
     internal uint[] TrieTokenBits => _trieTokenBits ??= BuildTrieTokenBits();
 
+    private Masks.PlainSlice? _plainSlice;
+
+    /// <summary>The tokens of plain string text, and the trie nodes outside them (built once, with the first masker).</summary>
+    internal Masks.PlainSlice PlainSlice => _plainSlice ??= Masks.PlainSlice.Build(Trie, (Size + 31) / 32);
+
     private uint[] BuildTrieTokenBits()
     {
         var bits = new uint[(Size + 31) / 32];
