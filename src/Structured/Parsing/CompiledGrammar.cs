@@ -50,7 +50,7 @@ public sealed class CompiledGrammar
 
     internal CompiledGrammar(Grammar source, Tables tables)
     {
-        Source = source;
+        _source = source;
         T = tables;
         _initial = new Lazy<ParserState>(() =>
         {
@@ -72,8 +72,22 @@ public sealed class CompiledGrammar
     /// <summary>Compiles a regex whose full matches form the language.</summary>
     public static CompiledGrammar FromRegex(string pattern, CompileOptions? options = null) => Compile(Grammar.FromRegex(pattern), options);
 
+    private Grammar? _source;
+    private Func<Grammar>? _rebuildSource;
+
     /// <summary>The grammar this was compiled from.</summary>
-    public Grammar Source { get; }
+    /// <remarks>A grammar made from a JSON Schema is made again on first use (it is the same each time): a large
+    /// schema's grammar is some 75,000 objects, which young collections would otherwise copy, inside masks, while
+    /// nothing reads them.</remarks>
+    public Grammar Source => _source ?? LazyInitializer.EnsureInitialized(ref _source, _rebuildSource!);
+
+    /// <summary>Lets go of the source grammar, to be made again by <paramref name="rebuild"/> when asked for.</summary>
+    internal CompiledGrammar WithSourceMadeOnDemand(Func<Grammar> rebuild)
+    {
+        _rebuildSource = rebuild;
+        Volatile.Write(ref _source, null);
+        return this;
+    }
 
     /// <summary>The state before any input.</summary>
     public ParserState InitialState => _initial.Value;

@@ -24,7 +24,8 @@ public static class JsonSchema
         options ??= JsonSchemaOptions.Default;
         var started = DateTime.UtcNow;
         var grammar = ToGrammar(schemaJson, options).Grammar;
-        return CompiledGrammar.Compile(grammar, limits ?? new CompileOptions { Timeout = Remaining(options, started) });
+        return CompiledGrammar.Compile(grammar, limits ?? new CompileOptions { Timeout = Remaining(options, started) })
+            .WithSourceMadeOnDemand(() => ToGrammar(schemaJson, options).Grammar);
     }
 
     // One time limit covers both stages: what the schema compiler left of it goes to the grammar compiler.
@@ -44,7 +45,9 @@ public static class JsonSchema
         options ??= JsonSchemaOptions.Default;
         var started = DateTime.UtcNow;
         var compiled = SchemaCompiler.Compile(SchemaSet.Load(schema, options.DefaultDraft, options.Documents), options);
-        return (CompiledGrammar.Compile(compiled.Grammar, limits ?? new CompileOptions { Timeout = Remaining(options, started) }), compiled.Warnings);
+        var kept = schema.Clone(); // the caller's document may be disposed before the source is asked for
+        return (CompiledGrammar.Compile(compiled.Grammar, limits ?? new CompileOptions { Timeout = Remaining(options, started) })
+            .WithSourceMadeOnDemand(() => SchemaCompiler.Compile(SchemaSet.Load(kept, options.DefaultDraft, options.Documents), options).Grammar), compiled.Warnings);
     }
 
     /// <summary>

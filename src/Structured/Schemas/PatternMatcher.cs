@@ -21,7 +21,8 @@ internal static class PatternMatcher
     /// <summary>True when the pattern matches somewhere in <paramref name="text"/>.</summary>
     public static bool IsMatch(string pattern, string text)
     {
-        var g = Patterns.GetOrAdd(pattern, p => Compile(Parse(p)));
+        // Kept for the process: without its regex tree (made again if ever asked for), which is most of its objects.
+        var g = Patterns.GetOrAdd(pattern, p => Compile(Parse(p)).WithSourceMadeOnDemand(() => GrammarOf(Parse(p))));
         return g.Accepts(Encoding.UTF8.GetBytes(text));
     }
 
@@ -32,6 +33,8 @@ internal static class PatternMatcher
         return g.Accepts(Encoding.UTF8.GetBytes(text));
     }
 
-    private static CompiledGrammar Compile(RegexNode node) =>
-        CompiledGrammar.Compile(new Grammar("start", [new GrammarRule("start", new TokenExpr(node, "pattern"), new SourceLocation(1, 1))]));
+    private static CompiledGrammar Compile(RegexNode node) => CompiledGrammar.Compile(GrammarOf(node));
+
+    private static Grammar GrammarOf(RegexNode node) =>
+        new("start", [new GrammarRule("start", new TokenExpr(node, "pattern"), new SourceLocation(1, 1))]);
 }

@@ -12,6 +12,22 @@ public sealed class SchemaOptionTests
         JsonSchema.Compile(schema, options).Accepts(Encoding.UTF8.GetBytes(text));
 
     [Fact]
+    public void A_compiled_schema_makes_its_source_grammar_again_when_asked()
+    {
+        // The compiled grammar lets go of its source (a large schema's is tens of thousands of objects) and makes it
+        // again on demand: the same grammar, once, for text and for a parsed element alike.
+        var options = JsonSchemaOptions.Default with { Whitespace = JsonWhitespace.Compact };
+        string expected = JsonSchema.ToGrammar(Point, options).Grammar.ToString();
+        var fromText = JsonSchema.Compile(Point, options);
+        Assert.Equal(expected, fromText.Source.ToString());
+        Assert.Same(fromText.Source, fromText.Source);
+        using var document = System.Text.Json.JsonDocument.Parse(Point);
+        var fromElement = JsonSchema.Compile(document.RootElement, options);
+        document.Dispose();
+        Assert.Equal(expected, fromElement.Source.ToString());
+    }
+
+    [Fact]
     public void Flexible_whitespace_is_bounded()
     {
         Assert.True(Accepts(Point, "{ \"x\" : 1 ,\n  \"y\": 2 }\n"));
