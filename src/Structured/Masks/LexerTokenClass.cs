@@ -140,9 +140,10 @@ internal sealed class LexerTokenClass
         return new LexerTokenClass { AllowedWords = bits, AllowedWordIndex = index, Crossings = crossings };
     }
 
-    // Subtree walks cost about as much per node as the slice's spine walk does, and that walk visits some 15,000 nodes
-    // (o200k) after a closure search; fewer nodes to walk than this are walked as they are.
-    private const int SliceWorthNodes = 40_000;
+    // Subtree walks cost about as much per node as the slice's spine walk does, and that walk visits a few percent of
+    // the trie after a closure search: fewer nodes to walk than a tenth of the trie are walked as they are. (Relative,
+    // so that the warm-up's toy vocabulary takes the slice too, and its code is compiled there.)
+    private static int SliceWorthNodes(TokenTrie trie) => trie.NodeCount / 10;
 
     [ThreadStatic] private static int[]? t_next;
 
@@ -171,7 +172,7 @@ internal sealed class LexerTokenClass
             if (trie.DeepestBelow[child] > split && vocab.SharedDeepSubtrees.TryGetValue((b, lexer.Signature(next, trie.MaxDepth)), out var deep))
                 deeps[b] = deep;
         }
-        if (missing > SliceWorthNodes && PlainSlice.Covers(lexer, state, split)) return false;
+        if (missing > SliceWorthNodes(trie) && PlainSlice.Covers(lexer, state, split)) return false;
         int allowedTokens = 0;
         for (int child = 1; child < trie.NodeCount; child = trie.SubtreeEnd[child])
         {
