@@ -124,9 +124,6 @@ internal sealed class PlainSlice
     [ThreadStatic] private static int[]? t_done;
     [ThreadStatic] private static int t_stamp;
 
-    /// <summary>Pairs the last <see cref="Covers"/> on this thread explored (for diagnostics).</summary>
-    [ThreadStatic] internal static int LastPairs;
-
     /// <summary>
     /// True when, from <paramref name="state"/> with no lexeme to commit first, every plain text of up to
     /// <paramref name="horizon"/> bytes keeps the lexer alive, ends no lexeme that text may follow, and keeps lexing:
@@ -145,41 +142,34 @@ internal sealed class PlainSlice
         var pending = t_pending ??= new Stack<(int, int)>();
         seen.Clear();
         pending.Clear();
-        try
+        // A pair is (the lexer state the next byte steps from, the automaton's state); the first byte steps from the class's own state.
+        seen.Add((lexer.Signature(state, horizon), 0));
+        pending.Push((state, 0));
+        var done = t_done ??= new int[256 * States];
+        int statesBefore = lexer.StateCount;
+        while (pending.Count > 0)
         {
-            // A pair is (the lexer state the next byte steps from, the automaton's state); the first byte steps from the class's own state.
-            seen.Add((lexer.Signature(state, horizon), 0));
-            pending.Push((state, 0));
-            var done = t_done ??= new int[256 * States];
-            int statesBefore = lexer.StateCount;
-            while (pending.Count > 0)
+            var (from, automaton) = pending.Pop();
+            var bytes = PlainBytes[automaton];
+            lexer.Next(from, bytes[0]); // makes the state's byte classes
+            var classOf = lexer[from].ClassOf!;
+            // Bytes of one lexer class that the automaton takes to the same state lead to the same pair.
+            int stamp = ++t_stamp;
+            foreach (byte b in bytes)
             {
-                var (from, automaton) = pending.Pop();
-                var bytes = PlainBytes[automaton];
-                lexer.Next(from, bytes[0]); // makes the state's byte classes
-                var classOf = lexer[from].ClassOf!;
-                // Bytes of one lexer class that the automaton takes to the same state lead to the same pair.
-                int stamp = ++t_stamp;
-                foreach (byte b in bytes)
-                {
-                    int a = Step[automaton * 256 + b];
-                    ref int mark = ref done[classOf[b] * States + a];
-                    if (mark == stamp) continue;
-                    mark = stamp;
-                    int next = lexer.Next(from, b);
-                    if (next == LexerTable.Dead || lexer.StateCount - statesBefore > MaxNewStates) return false;
-                    ref readonly var st = ref lexer[next];
-                    if (st.EndNowGoesOn || st.Continue == LexerTable.Dead) return false;
-                    if (!seen.Add((lexer.Signature(st.Continue, horizon), a))) continue;
-                    if (seen.Count > MaxPairs) return false;
-                    pending.Push((st.Continue, a));
-                }
+                int a = Step[automaton * 256 + b];
+                ref int mark = ref done[classOf[b] * States + a];
+                if (mark == stamp) continue;
+                mark = stamp;
+                int next = lexer.Next(from, b);
+                if (next == LexerTable.Dead || lexer.StateCount - statesBefore > MaxNewStates) return false;
+                ref readonly var st = ref lexer[next];
+                if (st.EndNowGoesOn || st.Continue == LexerTable.Dead) return false;
+                if (!seen.Add((lexer.Signature(st.Continue, horizon), a))) continue;
+                if (seen.Count > MaxPairs) return false;
+                pending.Push((st.Continue, a));
             }
-            return true;
         }
-        finally
-        {
-            LastPairs = seen.Count;
-        }
+        return true;
     }
 }

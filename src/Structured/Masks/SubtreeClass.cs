@@ -103,6 +103,29 @@ internal sealed class SubtreeClass
         public readonly int[] States = new int[depth];
         public readonly byte[] Path = new byte[depth];
         public readonly List<int> Runs = [];
+        private int _runEnd = -1;
+
+        /// <summary>This thread's scratch, deep enough for the trie, with no runs.</summary>
+        public static Scratch For(TokenTrie trie)
+        {
+            int maxDepth = trie.MaxDepth + 1;
+            var scratch = t_scratch is { } s && s.States.Length > maxDepth ? s : t_scratch = new Scratch(maxDepth + 1);
+            scratch.Runs.Clear();
+            scratch._runEnd = -1;
+            return scratch;
+        }
+
+        /// <summary>Adds node <paramref name="i"/> to the runs, extending the last one when it ends there.</summary>
+        [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+        public void AddRun(int i)
+        {
+            if (i == _runEnd) Runs[^1] = _runEnd = i + 1;
+            else
+            {
+                Runs.Add(i);
+                Runs.Add(_runEnd = i + 1);
+            }
+        }
     }
 
     [ThreadStatic] private static Scratch? t_scratch;
@@ -113,11 +136,7 @@ internal sealed class SubtreeClass
     /// </summary>
     public static SubtreeClass Build(WalkRows rows, TokenTrie trie, TokenVocabulary vocab, int child, int next, bool deep)
     {
-        int maxDepth = trie.MaxDepth + 1;
-        var scratch = t_scratch is { } s && s.States.Length > maxDepth ? s : t_scratch = new Scratch(maxDepth + 1);
-        var runs = scratch.Runs;
-        runs.Clear();
-        int runEnd = -1;
+        var scratch = Scratch.For(trie);
         Dictionary<(int, bool), Group>? groups = null; // most subtrees cross no boundary
         var ls = scratch.States; // per depth: the row of the lexer state the next byte steps from
         var pathBytes = scratch.Path;
@@ -147,15 +166,7 @@ internal sealed class SubtreeClass
                 i = end[i];
                 continue;
             }
-            if (record)
-            {
-                if (i == runEnd) runs[^1] = runEnd = i + 1;
-                else
-                {
-                    runs.Add(i);
-                    runs.Add(runEnd = i + 1);
-                }
-            }
+            if (record) scratch.AddRun(i);
             pathBytes[d] = bytes[i];
             // After a final lexeme the text ends, so the tokens below cross into nothing: no group to keep.
             if (record && (code & WalkRows.EndNowGoesOn) != 0)
@@ -169,7 +180,7 @@ internal sealed class SubtreeClass
             ls[d] = goOn;
             i++;
         }
-        return Finish(trie, runs, groups);
+        return Finish(trie, scratch.Runs, groups);
     }
 
     /// <summary>
@@ -179,11 +190,7 @@ internal sealed class SubtreeClass
     /// </summary>
     public static SubtreeClass BuildOutsideSlice(WalkRows rows, TokenTrie trie, TokenVocabulary vocab, PlainSlice slice, int root)
     {
-        int maxDepth = trie.MaxDepth + 1;
-        var scratch = t_scratch is { } s && s.States.Length > maxDepth ? s : t_scratch = new Scratch(maxDepth + 1);
-        var runs = scratch.Runs;
-        runs.Clear();
-        int runEnd = -1;
+        var scratch = Scratch.For(trie);
         Dictionary<(int, bool), Group>? groups = null;
         var ls = scratch.States;
         var pathBytes = scratch.Path;
@@ -210,12 +217,7 @@ internal sealed class SubtreeClass
             pathBytes[d] = bytes[i];
             if (!plain[k])
             {
-                if (i == runEnd) runs[^1] = runEnd = i + 1;
-                else
-                {
-                    runs.Add(i);
-                    runs.Add(runEnd = i + 1);
-                }
+                scratch.AddRun(i);
                 if ((code & WalkRows.EndNowGoesOn) != 0)
                     AddSubtree(ref groups, (rows.NextState(ls[d - 1], bytes[i]), false), pathBytes.AsSpan(1, d), trie, vocab, i + 1, i, d);
             }
@@ -228,7 +230,7 @@ internal sealed class SubtreeClass
             ls[d] = goOn;
             k++;
         }
-        return Finish(trie, runs, groups);
+        return Finish(trie, scratch.Runs, groups);
     }
 
     private static SubtreeClass Finish(TokenTrie trie, List<int> runs, Dictionary<(int, bool), Group>? groups)

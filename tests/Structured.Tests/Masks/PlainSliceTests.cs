@@ -84,7 +84,7 @@ public class PlainSliceTests
         {
             var state = masker.Grammar.InitialState.Advance(prefix);
             masker.FillMask(state, mask);
-            AssertExact(masker, state, mask);
+            MaskAssert.Exact(masker, state, mask);
         }
         Assert.Equal(0, vocab.SharedSubtrees.Count);
     }
@@ -120,15 +120,5 @@ public class PlainSliceTests
             i += need + 1;
         }
         return true;
-    }
-
-    private static void AssertExact(TokenMasker masker, ParserState state, uint[] mask)
-    {
-        for (int id = 0; id < masker.Vocabulary.Size; id++)
-        {
-            bool bit = (mask[id >> 5] & (1u << (id & 31))) != 0;
-            if (bit != masker.IsAllowed(state, id))
-                Assert.Fail($"token {id} ('{System.Text.Encoding.UTF8.GetString(masker.Vocabulary[id])}'): mask {bit}, IsAllowed {!bit}");
-        }
     }
 }

@@ -27,7 +27,7 @@ public class SubtreeSharingTests
         Assert.Contains("b:", allowed);
         Assert.DoesNotContain("a:", allowed);
         Assert.DoesNotContain("b;", allowed);
-        AssertExact(masker, state, mask);
+        MaskAssert.Exact(masker, state, mask);
     }
 
     [Fact]
@@ -41,13 +41,13 @@ public class SubtreeSharingTests
 
         var inFirst = first.Grammar.InitialState.Advance("{\"");
         first.FillMask(inFirst, mask);
-        AssertExact(first, inFirst, mask);
+        MaskAssert.Exact(first, inFirst, mask);
         int subtrees = vocab.SharedSubtrees.Count;
         Assert.True(subtrees > 0, "the key state is walked by subtrees");
 
         var inSecond = second.Grammar.InitialState.Advance("{\"");
         second.FillMask(inSecond, mask);
-        AssertExact(second, inSecond, mask);
+        MaskAssert.Exact(second, inSecond, mask);
         // The second object's key state is new, but after any byte other than 't' and 'y' it is the first one's
         // "rest of some other key" state: only those two subtrees (and a few states they lead to) are walked again.
         int added = vocab.SharedSubtrees.Count - subtrees;
@@ -63,7 +63,7 @@ public class SubtreeSharingTests
         var mask = new uint[masker.MaskWords];
         var state = masker.Grammar.InitialState.Advance("{\"note\":\"a");
         masker.FillMask(state, mask);
-        AssertExact(masker, state, mask);
+        MaskAssert.Exact(masker, state, mask);
         int shallow = vocab.SharedSubtrees.Count, deep = vocab.SharedDeepSubtrees.Count;
         Assert.True(deep > 0, "o200k has tokens longer than the split depth, under some first bytes");
 
@@ -73,7 +73,7 @@ public class SubtreeSharingTests
         {
             state = state.Advance(more);
             masker.FillMask(state, mask);
-            AssertExact(masker, state, mask);
+            MaskAssert.Exact(masker, state, mask);
         }
         Assert.Equal(shallow, vocab.SharedSubtrees.Count);
         Assert.True(vocab.SharedDeepSubtrees.Count > deep, "each count walks the deep parts again");
@@ -85,15 +85,5 @@ public class SubtreeSharingTests
         for (int id = 0; id < vocab.TokenCount; id++)
             if ((mask[id >> 5] & (1u << (id & 31))) != 0 && vocab.HasText(id)) set.Add(System.Text.Encoding.UTF8.GetString(vocab[id]));
         return set;
-    }
-
-    private static void AssertExact(TokenMasker masker, ParserState state, uint[] mask)
-    {
-        for (int id = 0; id < masker.Vocabulary.Size; id++)
-        {
-            bool bit = (mask[id >> 5] & (1u << (id & 31))) != 0;
-            if (bit != masker.IsAllowed(state, id))
-                Assert.Fail($"token {id} ('{System.Text.Encoding.UTF8.GetString(masker.Vocabulary[id])}'): mask {bit}, IsAllowed {!bit}");
-        }
     }
 }
