@@ -76,18 +76,33 @@ public static class Formats
 
     private static string Time()
     {
-        // A leap second is valid only where the time, shifted to UTC, is 23:59:60.
-        var alternatives = new List<string> { "23:59:60" + Fraction + "(?:[Zz]|[+-]00:00)" };
-        for (int sign = -1; sign <= 1; sign += 2)
-            for (int oh = 0; oh < 24; oh++)
-                for (int om = 0; om < 60; om++)
-                {
-                    if (oh == 0 && om == 0) continue;
-                    int local = ((23 * 60 + 59 + sign * (oh * 60 + om)) % 1440 + 1440) % 1440;
-                    alternatives.Add(string.Create(CultureInfo.InvariantCulture,
-                        $"{local / 60:D2}:{local % 60:D2}:60{Fraction}\\{(sign > 0 ? '+' : '-')}{oh:D2}:{om:D2}"));
-                }
-        return "(?:(?:[01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9]" + Fraction + Offset + "|" + string.Join("|", alternatives) + ")";
+        // A leap second is valid only where the time, shifted to UTC, is 23:59:60: each local hour and minute allows
+        // one offset of each sign (23:59 allows only a zero offset). The 1,440 local times are written as a trie of
+        // their digits, not as a flat list of alternatives: a lexer deriving the flat list past each digit rebuilt
+        // an alternation of thousands of terms, and a mask at the start of a date-time's time cost milliseconds.
+        var leaps = new List<(string Key, string Tail)>(1440);
+        for (int local = 0; local < 1440; local++)
+        {
+            string offsets;
+            if (local == 23 * 60 + 59) offsets = "(?:[Zz]|[+-]00:00)";
+            else
+            {
+                int ahead = (local - (23 * 60 + 59) + 1440) % 1440; // local = UTC + offset, with UTC 23:59
+                offsets = "(?:\\+" + Clock(ahead) + "|-" + Clock(1440 - ahead) + ")";
+            }
+            leaps.Add((Clock(local), ":60" + Fraction + offsets));
+        }
+        return "(?:(?:[01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9]" + Fraction + Offset + "|" + Trie(leaps, 0) + ")";
+    }
+
+    private static string Clock(int minutes) => string.Create(CultureInfo.InvariantCulture, $"{minutes / 60:D2}:{minutes % 60:D2}");
+
+    // Alternatives grouped by their keys' common prefixes (keys are literal digits and colons, all of one length).
+    private static string Trie(IReadOnlyList<(string Key, string Tail)> items, int depth)
+    {
+        if (items[0].Key.Length == depth) return items[0].Tail;
+        var branches = items.GroupBy(i => i.Key[depth]).Select(g => g.Key + Trie(g.ToList(), depth + 1)).ToList();
+        return branches.Count == 1 ? branches[0] : "(?:" + string.Join("|", branches) + ")";
     }
 
     private static string Duration()
