@@ -98,9 +98,9 @@ internal sealed class LexerTokenClass
     public required Crossing[] Crossings { get; init; }
 
     /// <summary>
-    /// Builds the class of <paramref name="state"/>: where plain string text cannot end or kill its lexeme, from the
-    /// vocabulary's <see cref="PlainSlice"/> and a walk of the nodes outside it; otherwise from the subtree classes of
-    /// its first bytes, each taken from the vocabulary's cache or walked once and added to it.
+    /// Builds the class of <paramref name="state"/>: where plain string text cannot end its lexeme, nor kill it before a
+    /// count of characters, from the vocabulary's <see cref="PlainSlice"/> and a walk of the nodes outside it; otherwise
+    /// from the subtree classes of its first bytes, each taken from the vocabulary's cache or walked once and added to it.
     /// </summary>
     public static LexerTokenClass Build(LexerTable lexer, TokenTrie trie, TokenVocabulary vocab, int words, int state)
     {
@@ -110,10 +110,10 @@ internal sealed class LexerTokenClass
         var rows = WalkRows.Begin(lexer);
         try
         {
-            if (!TryFromSubtreeClasses(rows, trie, vocab, words, state, allowed, groups))
+            if (!TryFromSubtreeClasses(rows, trie, vocab, words, state, allowed, groups, out int bound))
             {
                 var slice = vocab.PlainSlice;
-                slice.Bits.AsSpan(0, words).CopyTo(allowed);
+                slice.BitsWithin(bound).AsSpan(0, words).CopyTo(allowed);
                 var outside = SubtreeClass.BuildOutsideSlice(rows, trie, vocab, slice, state);
                 outside.SetAllowed(trie, allowed);
                 AddGroups(lexer, state, outside, groups);
@@ -149,11 +149,13 @@ internal sealed class LexerTokenClass
 
     /// <summary>
     /// The allowed tokens and crossings, from the subtree classes of the state's first bytes. False, with nothing
-    /// written, when the subtrees not cached yet are large and the plain slice covers the state: it serves better.
+    /// written, when the subtrees not cached yet are large and the plain slice covers the state (up to
+    /// <paramref name="bound"/> characters): it serves better.
     /// </summary>
     private static bool TryFromSubtreeClasses(WalkRows rows, TokenTrie trie, TokenVocabulary vocab, int words, int state,
-        uint[] allowed, Dictionary<(int, bool), List<SuffixGroup>> groups)
+        uint[] allowed, Dictionary<(int, bool), List<SuffixGroup>> groups, out int bound)
     {
+        bound = PlainSlice.NotCovered;
         var lexer = rows.Lexer;
         var subs = t_subs ??= new SubtreeClass?[256];
         var deeps = t_deeps ??= new SubtreeClass?[256];
@@ -172,7 +174,7 @@ internal sealed class LexerTokenClass
             if (trie.DeepestBelow[child] > split && vocab.SharedDeepSubtrees.TryGetValue((b, lexer.Signature(next, trie.MaxDepth)), out var deep))
                 deeps[b] = deep;
         }
-        if (missing > SliceWorthNodes(trie) && PlainSlice.Covers(lexer, state, split)) return false;
+        if (missing > SliceWorthNodes(trie) && (bound = PlainSlice.Cover(lexer, state, split)) != PlainSlice.NotCovered) return false;
         int allowedTokens = 0;
         for (int child = 1; child < trie.NodeCount; child = trie.SubtreeEnd[child])
         {

@@ -185,7 +185,7 @@ internal sealed class SubtreeClass
 
     /// <summary>
     /// The part of a class that <paramref name="slice"/> leaves to walk, for a lexer state it covers
-    /// (<see cref="PlainSlice.Covers"/>): the whole trie from <paramref name="root"/>, visiting only the slice's spine.
+    /// (<see cref="PlainSlice.Cover"/>): the whole trie from <paramref name="root"/>, visiting only the slice's spine.
     /// Plain nodes on it are stepped through for the nodes below them, but their tokens are the slice's, not in the runs.
     /// </summary>
     public static SubtreeClass BuildOutsideSlice(WalkRows rows, TokenTrie trie, TokenVocabulary vocab, PlainSlice slice, int root)

@@ -19,13 +19,16 @@ public class PlainSliceTests
           "long":{"type":"string","minLength":40},
           "bounded":{"type":"string","maxLength":1000},
           "short":{"type":"string","maxLength":5},
-          "word":{"type":"string","pattern":"^[a-z]+$"}},
-         "required":["free","zone","long","bounded","short","word"],"additionalProperties":false}
+          "word":{"type":"string","pattern":"^[a-z]+$"},
+          "id":{"type":"string","minLength":16,"maxLength":16},
+          "code":{"type":"string","pattern":"^[a-z]{0,8}$"}},
+         "required":["free","zone","long","bounded","short","word","id","code"],"additionalProperties":false}
         """;
 
     // Valid values for the fields before the one a prefix stops in (properties come in the schema's order).
     private static readonly (string Name, string Value)[] Fields =
-        [("free", "x"), ("zone", "UTC"), ("long", new string('y', 40)), ("bounded", "z"), ("short", "abc"), ("word", "abc")];
+        [("free", "x"), ("zone", "UTC"), ("long", new string('y', 40)), ("bounded", "z"), ("short", "abc"), ("word", "abc"),
+         ("id", "0123456789abcdef"), ("code", "abc")];
 
     private static string Inside(string field, string text)
     {
@@ -38,21 +41,52 @@ public class PlainSliceTests
         throw new ArgumentException(field);
     }
 
+    private const int Unbounded = PlainSlice.Unbounded, NotCovered = PlainSlice.NotCovered;
+
     [Theory]
-    [InlineData("free", "\"", true)]
-    [InlineData("free", "\"ab\\n", true)]
-    [InlineData("zone", "\"Eu", true)]     // unanchored: any text may still come before or after a match
-    [InlineData("long", "\"", true)]       // at least 40 characters: no plain text ends it
-    [InlineData("bounded", "\"x", true)]   // the bound lies beyond the horizon
-    [InlineData("short", "\"", false)]     // six plain characters are too many
-    [InlineData("word", "\"", false)]
-    [InlineData("free", "", false)]        // before the string: plain text is no JSON value
-    public void Covers_states_that_plain_text_keeps_lexing(string field, string text, bool covered)
+    [InlineData("free", "\"", Unbounded)]
+    [InlineData("free", "\"ab\\n", Unbounded)]
+    [InlineData("zone", "\"Eu", Unbounded)]     // unanchored: any text may still come before or after a match
+    [InlineData("long", "\"", Unbounded)]       // at least 40 characters: no plain text ends it
+    [InlineData("bounded", "\"x", Unbounded)]   // the bound lies beyond the horizon
+    [InlineData("short", "\"", 5)]              // up to five characters go on, and a sixth dies
+    [InlineData("short", "\"a\u00e9", 3)]       // counted in characters, not bytes
+    [InlineData("id", "\"0123", 12)]
+    [InlineData("word", "\"", NotCovered)]
+    [InlineData("code", "\"ab", NotCovered)]    // short too, but some plain characters die at once
+    [InlineData("free", "", NotCovered)]        // before the string: plain text is no JSON value
+    public void Covers_states_that_plain_text_keeps_lexing(string field, string text, int bound)
     {
         var grammar = JsonSchema.Compile(Strings);
         var state = grammar.InitialState.Advance(Inside(field, text));
         Assert.True(state.IsViable);
-        Assert.Equal(covered, state.Threads.Any(t => PlainSlice.Covers(grammar.T.Lexer, t.LexerState, horizon: 24)));
+        Assert.Equal(bound, state.Threads.Select(t => PlainSlice.Cover(grammar.T.Lexer, t.LexerState, horizon: 24)).Max());
+    }
+
+    [Fact]
+    public void The_bounded_parts_of_the_slice_hold_the_plain_tokens_of_at_most_that_many_characters()
+    {
+        var vocab = TokenVocabulary.Tiktoken("o200k_base");
+        var slice = vocab.PlainSlice;
+        foreach (int chars in new[] { 0, 1, 3, 7 })
+        {
+            var bits = slice.BitsWithin(chars);
+            for (int id = 0; id < vocab.TokenCount; id++)
+            {
+                bool inSlice = (slice.Bits[id >> 5] & (1u << (id & 31))) != 0;
+                bool expected = inSlice && StartedCharacters(vocab[id]) <= chars;
+                Assert.True(expected == ((bits[id >> 5] & (1u << (id & 31))) != 0), $"token {id} with {chars} characters");
+            }
+        }
+        Assert.Same(slice.Bits, slice.BitsWithin(vocab.Trie.SplitDepth));
+    }
+
+    // Bytes that start a character: all but UTF-8 continuation bytes.
+    private static int StartedCharacters(ReadOnlySpan<byte> bytes)
+    {
+        int n = 0;
+        foreach (byte b in bytes) if ((b & 0xC0) != 0x80) n++;
+        return n;
     }
 
     [Fact]
@@ -80,7 +114,13 @@ public class PlainSliceTests
         var vocab = TinyVocabularies.PrivateCopy(TokenVocabulary.Tiktoken("o200k_base"));
         var masker = new TokenMasker(JsonSchema.Compile(Strings), vocab);
         var mask = new uint[masker.MaskWords];
-        foreach (string prefix in new[] { Inside("free", "\""), Inside("zone", "\"Eur"), Inside("long", "\"ab") })
+        string[] prefixes =
+        [
+            Inside("free", "\""), Inside("zone", "\"Eur"), Inside("long", "\"ab"),
+            Inside("short", "\""), Inside("short", "\"\u00e9\u65e5"), Inside("short", "\"abcd"),
+            Inside("id", "\""), Inside("id", "\"0123456789\u00e9\u65e5\u672c"),
+        ];
+        foreach (string prefix in prefixes)
         {
             var state = masker.Grammar.InitialState.Advance(prefix);
             masker.FillMask(state, mask);
