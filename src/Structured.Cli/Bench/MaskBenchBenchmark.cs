@@ -80,7 +80,8 @@ internal static class MaskBenchBenchmark
         bool trace = Environment.GetEnvironmentVariable("STRUCTURED_BENCH_TRACE") is not null;
         // Every timed mask as "schema, token, µs, lexer states with a token class so far, µs of it in GC pauses, the oldest
         // generation collected in it, KB the last collection promoted, µs this thread spent compiling methods in it, the
-        // last collection's sizes (GcInfo), the text just before it", for finding where the tail is.
+        // last collection's sizes (GcInfo), µs of CPU this thread ran in it (-1 where unknown; far below the mask's
+        // time, the thread waited), the text just before it", for finding where the tail is.
         using var dump = Environment.GetEnvironmentVariable("STRUCTURED_BENCH_DUMP") is { } dumpPath ? new StreamWriter(dumpPath) : null;
         var compileMs = new List<double>();
         var reasons = new Dictionary<string, int>(StringComparer.Ordinal);
@@ -192,9 +193,11 @@ internal static class MaskBenchBenchmark
                                 var p0 = GC.GetTotalPauseDuration();
                                 int g1 = GC.CollectionCount(1), g2 = GC.CollectionCount(2);
                                 var j0 = System.Runtime.JitInfo.GetCompilationTime(currentThread: true);
+                                double cpu0 = dump is null ? 0 : ThreadCpuClock.Microseconds();
                                 long t0 = Stopwatch.GetTimestamp();
                                 masker.FillMask(state, mask);
                                 double us = Stopwatch.GetElapsedTime(t0).TotalMicroseconds;
+                                double cpu = dump is null || cpu0 < 0 ? -1 : ThreadCpuClock.Microseconds() - cpu0;
                                 maskAllocated += GC.GetAllocatedBytesForCurrentThread() - a0;
                                 var paused = GC.GetTotalPauseDuration() - p0;
                                 maskPause += paused;
@@ -203,7 +206,7 @@ internal static class MaskBenchBenchmark
                                 if (dump is not null)
                                 {
                                     var before = System.Text.Encoding.UTF8.GetString(System.Runtime.InteropServices.CollectionsMarshal.AsSpan(prefix)[Math.Max(0, prefix!.Count - 40)..]);
-                                    dump.WriteLine($"{schemaId}\t{i}\t{us:0.0}\t{masker.CachedLexerStates}\t{paused.TotalMicroseconds:0}\t{(GC.CollectionCount(2) > g2 ? 2 : GC.CollectionCount(1) > g1 ? 1 : 0)}\t{(paused > TimeSpan.Zero ? GC.GetGCMemoryInfo().PromotedBytes / 1024 : 0)}\t{(System.Runtime.JitInfo.GetCompilationTime(currentThread: true) - j0).TotalMicroseconds:0}\t{GcInfo(paused)}\t{before.Replace("\t", "\\t").Replace("\n", "\\n")}");
+                                    dump.WriteLine($"{schemaId}\t{i}\t{us:0.0}\t{masker.CachedLexerStates}\t{paused.TotalMicroseconds:0}\t{(GC.CollectionCount(2) > g2 ? 2 : GC.CollectionCount(1) > g1 ? 1 : 0)}\t{(paused > TimeSpan.Zero ? GC.GetGCMemoryInfo().PromotedBytes / 1024 : 0)}\t{(System.Runtime.JitInfo.GetCompilationTime(currentThread: true) - j0).TotalMicroseconds:0}\t{GcInfo(paused)}\t{cpu:0}\t{before.Replace("\t", "\\t").Replace("\n", "\\n")}");
                                 }
                             }
                             int id = i < ids.Count ? ids[i] : stop;
