@@ -133,31 +133,55 @@ public class JsonEncodedTests
         foreach (var pattern in patterns)
             for (int min = 0; min <= 4; min++)
                 foreach (int? max in new int?[] { min, min + 1, min + 3, null })
+                    AssertDecidedAsBySearch(RegexNode.Intersection(pattern, RegexNode.Repeat(RegexNode.Class(CodePointSet.All), min, max)), alphabet, depth: 3);
+    }
+
+    [Fact]
+    public void Length_bounds_inside_a_multibyte_character_are_decided_exactly_as_by_search()
+    {
+        // Inside a character that has begun, the bound reads as the rest of that character, then a count of the
+        // characters after it. Three-byte characters, walked four bytes deep so that every state inside one is
+        // checked, and patterns of unbounded length, which a minimum length alone decides.
+        RegexNode[] patterns =
+        [
+            RegexNode.Literal("日"),
+            RegexNode.Star(RegexNode.Class(CodePointSet.Range('a', 'b'))),
+            RegexNode.Star(RegexNode.Literal("日日")),
+            RegexNode.Sequence(RegexNode.Literal("é"), RegexNode.Star(RegexNode.Literal("日"))),
+            RegexNode.Sequence(RegexNode.Star(RegexNode.Class(CodePointSet.All)), RegexNode.Literal("日a"), RegexNode.Star(RegexNode.Class(CodePointSet.All))),
+        ];
+        byte[] alphabet = [(byte)'a', (byte)'b', 0xC3, 0xA9, 0xE6, 0x97, 0xA5];
+        foreach (var pattern in patterns)
+            for (int min = 0; min <= 4; min++)
+                foreach (int? max in new int?[] { min, min + 1, min + 3, null })
+                    AssertDecidedAsBySearch(RegexNode.Intersection(pattern, RegexNode.Repeat(RegexNode.Class(CodePointSet.All), min, max)), alphabet, depth: 4);
+    }
+
+    // Every path of up to `depth` bytes from the alphabet: the same prefixes die and the same ones accept as in a store
+    // that decides every intersection by search.
+    private static void AssertDecidedAsBySearch(RegexNode decoded, byte[] alphabet, int depth)
+    {
+        var store = new TermStore();
+        var reference = new TermStore(livenessShortcuts: false);
+        int a = store.FromNode(JsonStringEncoding.Encode(decoded));
+        int b = reference.FromNode(JsonStringEncoding.Encode(decoded));
+        Assert.Equal(b == TermStore.Nothing, a == TermStore.Nothing);
+        var frontier = new List<(int, int)> { (a, b) };
+        for (int level = 0; level < depth; level++)
+        {
+            var next = new List<(int, int)>();
+            foreach (var (x, y) in frontier)
+                foreach (byte c in alphabet)
                 {
-                    var decoded = RegexNode.Intersection(pattern, RegexNode.Repeat(RegexNode.Class(CodePointSet.All), min, max));
-                    var store = new TermStore();
-                    var reference = new TermStore(livenessShortcuts: false);
-                    int a = store.FromNode(JsonStringEncoding.Encode(decoded));
-                    int b = reference.FromNode(JsonStringEncoding.Encode(decoded));
-                    Assert.Equal(b == TermStore.Nothing, a == TermStore.Nothing);
-                    // Every path of up to three bytes: the same prefixes die and the same ones accept.
-                    var frontier = new List<(int, int)> { (a, b) };
-                    for (int depth = 0; depth < 3; depth++)
-                    {
-                        var next = new List<(int, int)>();
-                        foreach (var (x, y) in frontier)
-                            foreach (byte c in alphabet)
-                            {
-                                if (x == TermStore.Nothing) continue;
-                                int dx = store.Derive(x, c), dy = reference.Derive(y, c);
-                                Assert.Equal(dy == TermStore.Nothing, dx == TermStore.Nothing);
-                                if (dx == TermStore.Nothing) continue;
-                                Assert.Equal(reference.IsNullable(dy), store.IsNullable(dx));
-                                next.Add((dx, dy));
-                            }
-                        frontier = next;
-                    }
+                    if (x == TermStore.Nothing) continue;
+                    int dx = store.Derive(x, c), dy = reference.Derive(y, c);
+                    Assert.Equal(dy == TermStore.Nothing, dx == TermStore.Nothing);
+                    if (dx == TermStore.Nothing) continue;
+                    Assert.Equal(reference.IsNullable(dy), store.IsNullable(dx));
+                    next.Add((dx, dy));
                 }
+            frontier = next;
+        }
     }
 
     [Fact]
